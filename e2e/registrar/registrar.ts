@@ -1,0 +1,161 @@
+/**
+ * A real Kamailio registrar for tests and benchmarks, on free loopback ports with its own run
+ * directory, so several can run at once. Users are seeded and bindings removed with kamcmd,
+ * the way an admin does it.
+ *
+ * Kamailio comes from Debian's packages; `scripts/ensure-system-deps.sh` installs it.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createSocket } from "node:dgram";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const KAMAILIO = "/usr/sbin/kamailio";
+const KAMCMD = "/usr/sbin/kamcmd";
+const DBTEXT_SCHEMAS = "/usr/share/kamailio/dbtext/kamailio";
+
+export interface RegistrarOptions {
+  domain?: string;
+  users?: Record<string, string>;
+}
+
+export interface Registrar {
+  readonly domain: string;
+  readonly host: string;
+  readonly udpPort: number;
+  readonly tcpPort: number;
+  readonly wsPort: number;
+  /** `sip:127.0.0.1:PORT` for an account's outbound proxy. */
+  readonly proxyUri: string;
+  addUser(user: string, password: string): Promise<void>;
+  removeUser(user: string): Promise<void>;
+  /** Contacts bound to the user's AOR, as the registrar's location table has them. */
+  contacts(user: string): Promise<string[]>;
+  /** Admin removal of every binding of the user (`kamcmd ul.rm location USER`). */
+  removeBindings(user: string): Promise<void>;
+  kamcmd(...args: string[]): Promise<string>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function kamailioInstalled(): boolean {
+  return existsSync(KAMAILIO) && existsSync(KAMCMD) && existsSync(DBTEXT_SCHEMAS);
+}
+
+export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Registrar> {
+  if (!kamailioInstalled()) {
+    throw new Error("Kamailio is not installed: run scripts/ensure-system-deps.sh (installs Debian's kamailio packages)");
+  }
+  const domain = opts.domain ?? "regwatch.test";
+  const dir = mkdtempSync(join(tmpdir(), "regwatch-kamailio-"));
+  mkdirSync(join(dir, "db"));
+  cpSync(DBTEXT_SCHEMAS, join(dir, "db"), { recursive: true });
+  const [udpPort, tcpPort, wsPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort()];
+  const cfg = readFileSync(join(HERE, "kamailio.cfg"), "utf8")
+    .replaceAll("__DOMAIN__", domain)
+    .replaceAll("__UDP_PORT__", String(udpPort))
+    .replaceAll("__TCP_PORT__", String(tcpPort))
+    .replaceAll("__WS_PORT__", String(wsPort))
+    .replaceAll("__RUN_DIR__", dir)
+    .replaceAll("__AUTH_SECRET__", randomBytes(8).toString("hex"));
+  const cfgFile = join(dir, "kamailio.cfg");
+  writeFileSync(cfgFile, cfg);
+  const ctl = `unix:${join(dir, "kamailio_ctl")}`;
+  let output = "";
+  const child: ChildProcess = spawn(
+    KAMAILIO,
+    ["-f", cfgFile, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-w", dir],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const keep = (b: Buffer) => {
+    output += b.toString();
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  let exited = false;
+  child.on("exit", () => (exited = true));
+
+  const kamcmd = async (...args: string[]) => (await run(KAMCMD, ["-s", ctl, ...args], { timeout: 10_000 })).stdout;
+
+  // Ready when the control socket answers.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`kamailio exited at start:\n${output.slice(-4000)}`);
+    try {
+      await kamcmd("core.version");
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`kamailio did not start within 20 s:\n${output.slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const registrar: Registrar = {
+    domain,
+    host: "127.0.0.1",
+    udpPort,
+    tcpPort,
+    wsPort,
+    proxyUri: `sip:127.0.0.1:${udpPort}`,
+    addUser: async (user, password) => void (await kamcmd("htable.sets", "users", user, password)),
+    removeUser: async (user) => void (await kamcmd("htable.delete", "users", user)),
+    contacts: async (user) => {
+      try {
+        const out = await kamcmd("ul.lookup", "location", user);
+        return [...out.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]!);
+      } catch (e) {
+        // kamcmd exits non-zero with "AOR not found" when there is no binding.
+        if (/not found/i.test(String((e as { stdout?: string }).stdout ?? (e as Error).message))) return [];
+        throw e;
+      }
+    },
+    removeBindings: async (user) => void (await kamcmd("ul.rm", "location", user)),
+    kamcmd,
+    log: () => output,
+    stop: async () => {
+      if (!exited) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await gone;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  for (const [user, password] of Object.entries(opts.users ?? {})) await registrar.addUser(user, password);
+  return registrar;
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket("udp4");
+    sock.once("error", reject);
+    sock.bind(0, "127.0.0.1", () => {
+      const port = sock.address().port;
+      sock.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * An account as the engine keeps it: the user's fields plus the sealed password. The sealed
+ * password never leaves main/ (views carry `hasPassword` only).
+ */
+import type { AccountInput, AccountStatus, AccountView, Transport } from "../../shared/contract.js";
+import { parseSipUri } from "../../shared/sip-uri.js";
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  aor: string;
+  authUsername?: string;
+  registrar?: string;
+  outboundProxy?: string;
+  transport: Transport;
+  expires: number;
+  enabled: boolean;
+  watchRegEvent: boolean;
+  passwordSealed?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AccountFields = Omit<AccountInput, "password">;
+
+/** The REGISTER Request-URI: the configured registrar, else the AOR's domain (RFC 3261 10.2). */
+export function effectiveRegistrar(account: Pick<AccountRecord, "aor" | "registrar">): string {
+  if (account.registrar) return account.registrar;
+  const aor = parseSipUri(account.aor);
+  if (!aor) throw new Error(`invalid AOR ${account.aor}`);
+  return `${aor.scheme}:${aor.host}`;
+}
+
+/** The digest username: the configured one, else the AOR's user part. */
+export function effectiveAuthUsername(account: Pick<AccountRecord, "aor" | "authUsername">): string {
+  return account.authUsername ?? parseSipUri(account.aor)?.user ?? "";
+}
+
+/**
+ * One account per AOR at a registrar. The user part stays case-sensitive (RFC 3261 19.1.4);
+ * scheme, host and the registrar compare case-insensitively.
+ */
+export function identityKey(account: Pick<AccountRecord, "aor" | "registrar">): string {
+  const aor = parseSipUri(account.aor);
+  const reg = parseSipUri(effectiveRegistrar(account));
+  if (!aor || !reg) throw new Error(`invalid AOR ${account.aor}`);
+  const regKey = `${reg.host.toLowerCase()}:${reg.port ?? ""}`;
+  return `${aor.scheme}:${aor.user ?? ""}@${aor.host.toLowerCase()}|${regKey}`;
+}
+
+export function toView(record: AccountRecord, status: AccountStatus): AccountView {
+  return {
+    id: record.id,
+    name: record.name,
+    aor: record.aor,
+    authUsername: record.authUsername,
+    registrar: record.registrar,
+    outboundProxy: record.outboundProxy,
+    transport: record.transport,
+    expires: record.expires,
+    enabled: record.enabled,
+    watchRegEvent: record.watchRegEvent,
+    hasPassword: record.passwordSealed !== undefined,
+    status,
+  };
+}
+
+export function initialStatus(record: Pick<AccountRecord, "enabled">, now: number): AccountStatus {
+  return {
+    state: record.enabled ? "registering" : "disabled",
+    lastChange: now,
+    regEvent: { state: "off" },
+    bindings: [],
+  };
+}

@@ -1,0 +1,446 @@
+/**
+ * The Regwatch engine: accounts, their registrations and the state every client sees. Plain
+ * Node: the Electron shell, the headless host and tests all drive it through `handle()` and
+ * `subscribe()`.
+ */
+import { randomUUID } from "node:crypto";
+import { networkInterfaces } from "node:os";
+import { join } from "node:path";
+import type {
+  AccountStatus,
+  AccountView,
+  Alert,
+  AlertKind,
+  CommandArgs,
+  CommandName,
+  CommandOutput,
+  Snapshot,
+  StateDelta,
+} from "../shared/contract.js";
+import {
+  effectiveAuthUsername,
+  effectiveRegistrar,
+  initialStatus,
+  toView,
+  type AccountRecord,
+} from "./accounts/account.js";
+import { systemClock, type Clock } from "./clock.js";
+import { EngineError, notFound } from "./errors.js";
+import { createLogger, type Logger } from "./log.js";
+import { Pacer } from "./policy/pacer.js";
+import type { RetryPolicyOptions } from "./policy/retry-policy.js";
+import { resolveNextHop } from "./sip/next-hop.js";
+import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
+import { SharedUdpSocket, type HostPort } from "./sip/udp-socket.js";
+import { StateHub } from "./state/state-hub.js";
+import { AccountRepo } from "./store/account-repo.js";
+import { AlertRepo } from "./store/alert-repo.js";
+import { openDatabase, type Db } from "./store/database.js";
+import { HistoryRepo, type NewHistoryEntry } from "./store/history-repo.js";
+import { keyFileSecretBox, type SecretBox } from "./store/secret-box.js";
+
+export interface EngineOptions {
+  dataDir: string;
+  /** How passwords are sealed at rest; default: AES-GCM with a key file in dataDir. */
+  secretBox?: SecretBox;
+  /** Address the SIP sockets bind to (default all interfaces). */
+  sipBind?: string;
+  /** Address put in Via and Contact (default: the bind address, or this host's first external IPv4). */
+  sipAdvertise?: string;
+  sipPort?: number;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  retry?: RetryPolicyOptions;
+  /** New REGISTERs started per second at start-up and on bulk actions. */
+  startRatePerSec?: number;
+  deltaIntervalMs?: number;
+  /** Longest wait for the registrar's answer to an unregister on delete, disable and quit. */
+  unregisterTimeoutMs?: number;
+}
+
+type Handlers = { [N in CommandName]: (args: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>> };
+
+interface Entry {
+  record: AccountRecord;
+  status: AccountStatus;
+  registration?: Registration;
+}
+
+/** Repeats of the same alert for an account within this window raise its count instead. */
+const ALERT_FOLD_MS = 10 * 60_000;
+/** Status fields a registration update may clear by sending them as undefined. */
+const CLEARABLE = ["code", "reason", "expiresAt", "retryAt"] as const;
+
+export class Engine {
+  private readonly accounts = new Map<string, Entry>();
+  private readonly alerts = new Map<string, Alert>();
+  private readonly pendingHistory: NewHistoryEntry[] = [];
+  private readonly hub: StateHub;
+  private readonly pacer: Pacer;
+  private readonly handlers: Handlers;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly repo: AccountRepo,
+    private readonly history: HistoryRepo,
+    private readonly alertRepo: AlertRepo,
+    private readonly secrets: SecretBox,
+    private readonly socket: SharedUdpSocket,
+    private readonly opts: EngineOptions & { clock: Clock; logger: Logger },
+  ) {
+    this.hub = new StateHub(
+      {
+        view: (id) => this.viewOf(id),
+        beforePublish: (batch) => this.persist(batch.changed, batch.alerts),
+      },
+      opts.clock,
+      opts.deltaIntervalMs ?? 100,
+    );
+    this.pacer = new Pacer(opts.clock, opts.startRatePerSec ?? 100);
+    this.handlers = this.makeHandlers();
+  }
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? createLogger();
+    const db = openDatabase(join(options.dataDir, "regwatch.db"));
+    try {
+      const secrets = options.secretBox ?? keyFileSecretBox(options.dataDir);
+      const bind = options.sipBind ?? "0.0.0.0";
+      const socket = await SharedUdpSocket.open(bind, options.sipPort ?? 0, logger, options.sipAdvertise ?? advertisedAddress(bind));
+      const engine = new Engine(db, new AccountRepo(db), new HistoryRepo(db), new AlertRepo(db), secrets, socket, {
+        ...options,
+        clock,
+        logger,
+      });
+      engine.restore();
+      return engine;
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Where the engine's SIP socket listens. */
+  get sipAddress(): HostPort {
+    return this.socket.local;
+  }
+
+  /** Runs a command whose input the caller has already parsed with the contract schema. */
+  async handle<N extends CommandName>(name: N, args: CommandArgs<N>): Promise<CommandOutput<N>> {
+    if (this.closed) throw new EngineError("internal", "engine is shut down");
+    return (this.handlers[name] as (a: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>>)(args);
+  }
+
+  subscribe(listener: (delta: StateDelta) => void): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  snapshot(): Snapshot {
+    // Pending changes go out first, so the snapshot's revision covers everything in it.
+    this.hub.flush();
+    return {
+      rev: this.hub.revision,
+      accounts: [...this.accounts.keys()].map((id) => this.viewOf(id)!),
+      alerts: [...this.alerts.values()].sort((a, b) => b.at - a.at),
+    };
+  }
+
+  /** Unregisters every account (bounded wait), saves state and releases sockets and files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pacer.clear();
+    const timeoutMs = this.opts.unregisterTimeoutMs ?? 3000;
+    await Promise.all(
+      [...this.accounts.values()].map((e) => e.registration?.stop({ unregister: true, timeoutMs })),
+    );
+    this.hub.flush();
+    await this.socket.close();
+    this.db.close();
+  }
+
+  private restore(): void {
+    const now = this.opts.clock.now();
+    const statuses = this.repo.loadStatuses();
+    for (const record of this.repo.all()) {
+      // The last known status is shown at once; live state replaces it as registrations resume.
+      const status = statuses.get(record.id) ?? initialStatus(record, now);
+      this.accounts.set(record.id, { record, status });
+      if (record.enabled) this.queueStart(record.id);
+    }
+    for (const alert of this.alertRepo.list()) this.alerts.set(alert.id, alert);
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      "state.snapshot": () => this.snapshot(),
+      "accounts.list": () => [...this.accounts.keys()].map((id) => this.viewOf(id)!),
+      "accounts.get": ({ id }) => this.requireView(id),
+      "accounts.create": (input) => {
+        const now = this.opts.clock.now();
+        const { password, ...fields } = input;
+        const record: AccountRecord = {
+          ...fields,
+          id: randomUUID(),
+          passwordSealed: password ? this.secrets.encrypt(password) : undefined,
+          createdAt: now,
+          updatedAt: now,
+        };
+        this.assertUnique(record);
+        this.repo.insert(record);
+        const status = initialStatus(record, now);
+        this.accounts.set(record.id, { record, status });
+        this.repo.saveStatuses([[record.id, status]]);
+        this.hub.accountChanged(record.id);
+        if (record.enabled) this.queueStart(record.id);
+        return this.requireView(record.id);
+      },
+      "accounts.update": async ({ id, patch }) => {
+        const entry = this.requireEntry(id);
+        const before = entry.record;
+        const { password, ...rest } = patch;
+        const next: AccountRecord = { ...before, updatedAt: this.opts.clock.now() };
+        for (const [key, value] of Object.entries(rest)) {
+          // null clears an optional field; undefined leaves it.
+          if (value === null) delete (next as unknown as Record<string, unknown>)[key];
+          else if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+        }
+        // An empty password keeps the stored one.
+        if (password) next.passwordSealed = this.secrets.encrypt(password);
+        this.assertUnique(next, id);
+        this.repo.update(next);
+        entry.record = next;
+        if (registrationChanged(before, next, password)) {
+          await this.stopRegistration(entry, true);
+          if (next.enabled) this.queueStart(id);
+          else this.setStatus(id, { state: "disabled", code: undefined, reason: undefined, expiresAt: undefined, retryAt: undefined, bindings: [] });
+        }
+        this.hub.accountChanged(id);
+        return this.requireView(id);
+      },
+      "accounts.delete": async ({ id }) => {
+        const entry = this.requireEntry(id);
+        this.pacer.cancel(id);
+        await this.stopRegistration(entry, true);
+        this.repo.remove(id);
+        this.accounts.delete(id);
+        for (const [alertId, alert] of this.alerts) if (alert.accountId === id) this.alerts.delete(alertId);
+        this.hub.accountRemoved(id);
+        return { ok: true as const };
+      },
+      "accounts.enable": ({ id }) => this.setEnabled(id, true),
+      "accounts.disable": ({ id }) => this.setEnabled(id, false),
+      "accounts.register": ({ id }) => {
+        const entry = this.requireEntry(id);
+        if (!entry.record.enabled) throw new EngineError("conflict", "The account is disabled: enable it to register");
+        if (entry.registration) entry.registration.registerNow();
+        else this.startRegistration(id);
+        return this.requireView(id);
+      },
+      "accounts.unregister": async ({ id }) => {
+        const entry = this.requireEntry(id);
+        this.pacer.cancel(id);
+        await entry.registration?.unregister(false);
+        return this.requireView(id);
+      },
+      "accounts.unregisterAll": async ({ id }) => {
+        const entry = this.requireEntry(id);
+        if (!entry.record.enabled) throw new EngineError("conflict", "The account is disabled: enable it first");
+        this.pacer.cancel(id);
+        if (!entry.registration) await this.startRegistration(id, false);
+        await entry.registration?.unregister(true);
+        return this.requireView(id);
+      },
+      "accounts.history": ({ id, limit }) => {
+        this.requireEntry(id);
+        this.flushHistory();
+        return this.history.list(id, limit ?? 200);
+      },
+      "alerts.list": () => [...this.alerts.values()].sort((a, b) => b.at - a.at),
+      "alerts.ack": ({ id }) => {
+        const alert = this.alerts.get(id);
+        if (!alert) throw notFound("alert", id);
+        const acked = { ...alert, acknowledged: true };
+        this.alerts.set(id, acked);
+        this.alertRepo.save(acked);
+        this.hub.alertChanged(acked);
+        return acked;
+      },
+    };
+  }
+
+  private async setEnabled(id: string, enabled: boolean): Promise<AccountView> {
+    const entry = this.requireEntry(id);
+    if (entry.record.enabled !== enabled) {
+      entry.record = { ...entry.record, enabled, updatedAt: this.opts.clock.now() };
+      this.repo.update(entry.record);
+    }
+    if (enabled) {
+      if (!entry.registration) this.queueStart(id);
+    } else {
+      this.pacer.cancel(id);
+      await this.stopRegistration(entry, true);
+      this.setStatus(id, { state: "disabled", code: undefined, reason: undefined, expiresAt: undefined, retryAt: undefined, bindings: [] });
+    }
+    return this.requireView(id);
+  }
+
+  private queueStart(id: string): void {
+    this.setStatus(id, { state: "registering", retryAt: undefined });
+    this.pacer.enqueue(id, () => void this.startRegistration(id));
+  }
+
+  /** Creates the account's registration and (unless told not to) registers. */
+  private async startRegistration(id: string, register = true): Promise<void> {
+    const entry = this.accounts.get(id);
+    if (!entry || entry.registration || this.closed) return;
+    const record = entry.record;
+    try {
+      if (record.transport !== "udp") {
+        throw new Error(`The ${record.transport.toUpperCase()} transport is not available yet; use UDP`);
+      }
+      const registrar = effectiveRegistrar(record);
+      const nextHop = await resolveNextHop(record.outboundProxy ?? registrar);
+      // The account may have been changed or removed while the address was looked up.
+      if (this.accounts.get(id) !== entry || entry.record !== record || entry.registration || this.closed) return;
+      const registration = new Registration(
+        {
+          accountId: id,
+          aor: record.aor,
+          registrar,
+          authUsername: effectiveAuthUsername(record),
+          password: record.passwordSealed ? this.secrets.decrypt(record.passwordSealed) : undefined,
+          expires: record.expires,
+          nextHop,
+        },
+        { socket: this.socket, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
+        {
+          status: (s) => this.onRegistrationStatus(id, s),
+          attempt: (a) => this.onAttempt(id, a),
+          authFailed: (code, reason) =>
+            this.raiseAlert(id, "auth-failed", `Registration rejected with ${code} ${reason}: check the username and password`),
+        },
+      );
+      entry.registration = registration;
+      await registration.start(register);
+    } catch (e) {
+      const reason = (e as Error).message;
+      this.opts.logger.warn("registration could not start", { account: id, error: reason });
+      this.setStatus(id, { state: "failed", code: undefined, reason, expiresAt: undefined, retryAt: undefined });
+      this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", state: "failed", reason });
+    }
+  }
+
+  private async stopRegistration(entry: Entry, unregister: boolean): Promise<void> {
+    const registration = entry.registration;
+    if (!registration) return;
+    entry.registration = undefined;
+    await registration.stop({ unregister, timeoutMs: this.opts.unregisterTimeoutMs ?? 3000 });
+  }
+
+  private onRegistrationStatus(id: string, s: RegistrationStatus): void {
+    const entry = this.accounts.get(id);
+    if (!entry) return;
+    this.setStatus(id, s);
+  }
+
+  private onAttempt(id: string, a: AttemptRecord): void {
+    const state = this.accounts.get(id)?.status.state;
+    this.pendingHistory.push({ accountId: id, at: a.at, kind: a.kind, code: a.code, reason: a.reason, durationMs: a.durationMs, state });
+  }
+
+  private setStatus(id: string, patch: Partial<AccountStatus> & RegistrationStatus | Partial<AccountStatus>): void {
+    const entry = this.accounts.get(id);
+    if (!entry) return;
+    const prev = entry.status;
+    const next: AccountStatus = { ...prev };
+    for (const key of CLEARABLE) if (key in patch) next[key] = patch[key] as never;
+    if (patch.state !== undefined) next.state = patch.state;
+    if (patch.bindings !== undefined) next.bindings = patch.bindings;
+    if (patch.regEvent !== undefined) next.regEvent = patch.regEvent;
+    if (next.state !== prev.state) next.lastChange = this.opts.clock.now();
+    entry.status = next;
+    this.hub.accountChanged(id);
+  }
+
+  private raiseAlert(accountId: string, kind: AlertKind, message: string): void {
+    const now = this.opts.clock.now();
+    const open = [...this.alerts.values()].find(
+      (a) => a.accountId === accountId && a.kind === kind && !a.acknowledged && now - a.at < ALERT_FOLD_MS,
+    );
+    const alert: Alert = open
+      ? { ...open, at: now, message, count: open.count + 1 }
+      : { id: randomUUID(), accountId, kind, at: now, message, acknowledged: false, count: 1 };
+    this.alerts.set(alert.id, alert);
+    this.hub.alertChanged(alert);
+  }
+
+  private persist(changed: string[], alerts: Alert[]): void {
+    this.repo.saveStatuses(
+      changed.flatMap((id) => {
+        const e = this.accounts.get(id);
+        return e ? [[id, e.status] as [string, AccountStatus]] : [];
+      }),
+    );
+    for (const a of alerts) this.alertRepo.save(a);
+    this.flushHistory();
+  }
+
+  private flushHistory(): void {
+    this.history.addMany(this.pendingHistory.splice(0));
+  }
+
+  private assertUnique(record: AccountRecord, selfId?: string): void {
+    const other = this.repo.idWithIdentity(record);
+    if (other !== undefined && other !== selfId) {
+      throw new EngineError("conflict", "An account with this AOR at this registrar already exists", [
+        { path: "aor", message: "This AOR is already registered at this registrar by another account" },
+      ]);
+    }
+  }
+
+  private viewOf(id: string): AccountView | undefined {
+    const e = this.accounts.get(id);
+    return e && toView(e.record, e.status);
+  }
+
+  private requireEntry(id: string): Entry {
+    const e = this.accounts.get(id);
+    if (!e) throw notFound("account", id);
+    return e;
+  }
+
+  private requireView(id: string): AccountView {
+    return toView(this.requireEntry(id).record, this.requireEntry(id).status);
+  }
+}
+
+/** A change to any of these needs a new REGISTER dialog (and removal of the old binding). */
+function registrationChanged(a: AccountRecord, b: AccountRecord, newPassword: string | undefined): boolean {
+  return (
+    a.enabled !== b.enabled ||
+    a.aor !== b.aor ||
+    a.registrar !== b.registrar ||
+    a.outboundProxy !== b.outboundProxy ||
+    a.authUsername !== b.authUsername ||
+    a.transport !== b.transport ||
+    a.expires !== b.expires ||
+    !!newPassword
+  );
+}
+
+/** The address to advertise when bound to a wildcard: the first external IPv4, else loopback. */
+function advertisedAddress(bind: string): string {
+  if (bind !== "0.0.0.0" && bind !== "::") return bind;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const ni of list ?? []) if (ni.family === "IPv4" && !ni.internal) return ni.address;
+  }
+  return "127.0.0.1";
+}
+
+export function createEngine(options: EngineOptions): Promise<Engine> {
+  return Engine.create(options);
+}

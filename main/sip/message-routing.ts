@@ -1,0 +1,43 @@
+/**
+ * Which account a datagram on the shared socket belongs to, read from the raw text before any
+ * full parse: a response by the branch of its top Via (we generated it), a request by the user
+ * part of its Request-URI (each account's Contact has its own user).
+ */
+export type RouteKey =
+  | { kind: "response"; branch: string; status: number }
+  | { kind: "request"; method: string; user: string | undefined };
+
+const RESPONSE_LINE = /^SIP\/2\.0 (\d{3}) /;
+const REQUEST_LINE = /^([A-Za-z]+) (sips?:[^ ]+) SIP\/2\.0$/;
+const TOP_VIA_BRANCH = /^(?:via|v)[ \t]*:[^\r\n]*?;[ \t]*branch[ \t]*=[ \t]*([^;,\s]+)/im;
+
+export function routeKeyOf(text: string): RouteKey | undefined {
+  const end = text.indexOf("\r\n");
+  const first = end >= 0 ? text.slice(0, end) : text;
+  const resp = RESPONSE_LINE.exec(first);
+  if (resp) {
+    const branch = topViaBranch(text);
+    return branch ? { kind: "response", branch, status: Number(resp[1]) } : undefined;
+  }
+  const req = REQUEST_LINE.exec(first);
+  if (!req) return undefined;
+  const uri = req[2]!;
+  const at = uri.indexOf("@");
+  const user = at > 0 ? decodeUser(uri.slice(uri.indexOf(":") + 1, at)) : undefined;
+  return { kind: "request", method: req[1]!.toUpperCase(), user };
+}
+
+export function topViaBranch(text: string): string | undefined {
+  // Headers end at the first empty line; a body must not be searched.
+  const headEnd = text.indexOf("\r\n\r\n");
+  const head = headEnd >= 0 ? text.slice(0, headEnd) : text;
+  return TOP_VIA_BRANCH.exec(head)?.[1];
+}
+
+function decodeUser(user: string): string {
+  try {
+    return decodeURIComponent(user);
+  } catch {
+    return user;
+  }
+}

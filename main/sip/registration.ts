@@ -1,0 +1,277 @@
+/**
+ * The REGISTER client of one account (RFC 3261 10.2), built on sip.js's user agent core
+ * (transactions, digest authentication, message parsing). sip.js's own Registerer is not used:
+ * it loses the status code of failed refreshes, loops on a missing Contact expires, refreshes at
+ * 99 % of the expiry and never retries; this class owns timing and policy instead.
+ *
+ *        start/registerNow          200 OK                     refresh timer
+ *   idle ------------------> sending -------> registered ----------------------> sending
+ *                              |  ^                |
+ *               error/timeout  |  | retry timer    | unregister()
+ *                              v  |                v
+ *                        retrying/failed      unregistering --(any final)--> unregistered
+ *
+ * One REGISTER at a time (RFC 3261 10.2: no new REGISTER before the previous one completes); a
+ * request made meanwhile is sent when the current one ends.
+ */
+import { UserAgent, type LogLevel } from "sip.js";
+import type { IncomingResponse, OutgoingRequestMessage } from "sip.js/lib/core/index.js";
+import type { Binding, RegistrationState } from "../../shared/contract.js";
+import type { Clock, TimerHandle } from "../clock.js";
+import type { Logger } from "../log.js";
+import { refreshDelayMs } from "../policy/refresh-policy.js";
+import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
+import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
+import type { HostPort, SharedUdpSocket } from "./udp-socket.js";
+import { UdpTransport } from "./udp-transport.js";
+
+export interface RegistrationConfig {
+  accountId: string;
+  aor: string;
+  registrar: string;
+  authUsername: string;
+  password: string | undefined;
+  expires: number;
+  nextHop: HostPort;
+}
+
+export interface RegistrationStatus {
+  state: RegistrationState;
+  code?: number;
+  reason?: string;
+  expiresAt?: number;
+  retryAt?: number;
+  bindings?: Binding[];
+}
+
+export interface AttemptRecord {
+  kind: "register" | "unregister";
+  at: number;
+  code: number;
+  reason: string;
+  durationMs: number;
+}
+
+export interface RegistrationListener {
+  status(status: RegistrationStatus): void;
+  attempt(record: AttemptRecord): void;
+  authFailed(code: number, reason: string): void;
+}
+
+export interface RegistrationDeps {
+  socket: SharedUdpSocket;
+  clock: Clock;
+  logger: Logger;
+  random?: () => number;
+  retry?: RetryPolicyOptions;
+  userAgentString?: string;
+}
+
+type Mode = "register" | "unregister" | "unregister-all";
+
+const ALLOW = "Allow: ACK, BYE, CANCEL, INVITE, NOTIFY, OPTIONS";
+
+export class Registration {
+  readonly contactUri: string;
+  private readonly ua: UserAgent;
+  private readonly request: OutgoingRequestMessage;
+  private readonly random: () => number;
+  private readonly retry: RetryPolicyOptions;
+  private timer: TimerHandle | undefined;
+  private inFlight: Mode | undefined;
+  private queued: Mode | undefined;
+  private waiters: Array<() => void> = [];
+  private expires: number;
+  private failures = 0;
+  private minExpiresRetried = false;
+  private registered = false;
+  private stopped = false;
+
+  constructor(
+    private readonly config: RegistrationConfig,
+    private readonly deps: RegistrationDeps,
+    private readonly listener: RegistrationListener,
+  ) {
+    this.random = deps.random ?? Math.random;
+    this.retry = deps.retry ?? DEFAULT_RETRY_POLICY;
+    this.expires = config.expires;
+    const aorUri = UserAgent.makeURI(config.aor);
+    const registrarUri = UserAgent.makeURI(config.registrar);
+    if (!aorUri || !registrarUri) throw new Error(`invalid AOR or registrar for account ${config.accountId}`);
+    const contactUser = `rw-${config.accountId}`;
+    const logger = deps.logger;
+    this.ua = new UserAgent({
+      uri: aorUri,
+      authorizationUsername: config.authUsername,
+      authorizationPassword: config.password ?? "",
+      transportConstructor: UdpTransport,
+      transportOptions: { socket: deps.socket, contactUser, nextHop: config.nextHop },
+      viaHost: deps.socket.sentBy,
+      contactName: contactUser,
+      contactParams: { transport: "udp" },
+      forceRport: true,
+      userAgentString: deps.userAgentString ?? "Regwatch",
+      logBuiltinEnabled: false,
+      logConfiguration: false,
+      logLevel: "warn",
+      // sip.js warnings are about single messages; keep them out of the info log.
+      logConnector: (level: LogLevel, category: string, _label: string | undefined, content: string) =>
+        logger.debug(`sip.js ${level} ${category}: ${content.split("\r\n")[0]}`),
+    });
+    this.contactUri = this.ua.contact.uri.toString();
+    this.request = this.ua.userAgentCore.makeOutgoingRequestMessage("REGISTER", registrarUri, aorUri, aorUri, {});
+  }
+
+  /** Starts the user agent and (unless told not to) registers. */
+  async start(register = true): Promise<void> {
+    await this.ua.start();
+    if (register) this.registerNow();
+  }
+
+  /** REGISTER now, whatever timer is pending. */
+  registerNow(): void {
+    this.minExpiresRetried = false;
+    this.send("register");
+  }
+
+  /** Removes our binding (or every binding of the AOR); resolves when the registrar answered or gave up. */
+  unregister(all = false): Promise<void> {
+    this.send(all ? "unregister-all" : "unregister");
+    return this.whenIdle();
+  }
+
+  /** Unregisters if registered (bounded by `timeoutMs`), then releases the user agent. */
+  async stop(opts: { unregister: boolean; timeoutMs: number }): Promise<void> {
+    if (this.stopped) return;
+    if (opts.unregister && (this.registered || this.inFlight === "register")) {
+      await Promise.race([this.unregister(false), new Promise<void>((r) => this.deps.clock.setTimeout(r, opts.timeoutMs))]);
+    }
+    this.stopped = true;
+    this.clearTimer();
+    await this.ua.stop().catch(() => undefined);
+    this.waiters.splice(0).forEach((w) => w());
+  }
+
+  private send(mode: Mode): void {
+    if (this.stopped) return;
+    if (this.inFlight) {
+      this.queued = mode;
+      return;
+    }
+    this.clearTimer();
+    this.inFlight = mode;
+    const unregistering = mode !== "register";
+    this.emit({ state: unregistering ? "unregistering" : this.registered ? "registered" : "registering" });
+    const startedAt = this.deps.clock.now();
+    const req = this.request;
+    req.cseq++;
+    req.setHeader("cseq", `${req.cseq} REGISTER`);
+    req.extraHeaders =
+      mode === "unregister-all"
+        ? ["Contact: *", "Expires: 0", ALLOW]
+        : [`Contact: <${this.contactUri}>;expires=${unregistering ? 0 : this.expires}`, ALLOW];
+    const done = (response: IncomingResponse) => {
+      if (this.stopped) return;
+      this.inFlight = undefined;
+      this.onFinal(mode, response, startedAt);
+      const next = this.queued;
+      this.queued = undefined;
+      if (next) this.send(next);
+      else this.waiters.splice(0).forEach((w) => w());
+    };
+    try {
+      this.deps.logger.debug("REGISTER", { account: this.config.accountId, mode, cseq: req.cseq });
+      this.ua.userAgentCore.register(req, { onAccept: done, onReject: done, onRedirect: done });
+    } catch (e) {
+      // sip.js throws synchronously on some transport failures; treat as a local 503.
+      this.inFlight = undefined;
+      this.onLocalFailure(mode, startedAt, (e as Error).message);
+    }
+  }
+
+  private onFinal(mode: Mode, response: IncomingResponse, startedAt: number): void {
+    const msg = response.message;
+    const code = msg.statusCode ?? 0;
+    // sip.js synthesises 408 (Timer F) and 503 (transport error) without any header.
+    const local = !msg.hasHeader("via");
+    const reason = local ? (code === 408 ? "No response from registrar (timeout)" : "Transport error") : msg.reasonPhrase || "";
+    const now = this.deps.clock.now();
+    this.listener.attempt({
+      kind: mode === "register" ? "register" : "unregister",
+      at: now,
+      code,
+      reason,
+      durationMs: Math.max(0, now - startedAt),
+    });
+    if (mode !== "register") {
+      this.registered = false;
+      this.emit({ state: "unregistered", code, reason, expiresAt: undefined, retryAt: undefined, bindings: code < 300 ? this.bindingsAfterUnregister(response) : undefined });
+      return;
+    }
+    if (code >= 200 && code < 300) {
+      const ok = readRegisterOk(msg, this.contactUri, this.expires, now);
+      this.registered = true;
+      this.failures = 0;
+      const delay = refreshDelayMs(ok.grantedSec, this.random);
+      this.emit({ state: "registered", code, reason, expiresAt: now + ok.grantedSec * 1000, retryAt: undefined, bindings: ok.bindings });
+      this.schedule(delay, () => this.send("register"));
+      return;
+    }
+    if (code === 423 && !this.minExpiresRetried) {
+      const min = readMinExpires(msg);
+      if (min !== undefined && min > this.expires) {
+        // Once only: a second 423 ends as failed instead of a loop.
+        this.minExpiresRetried = true;
+        this.expires = min;
+        this.queued ??= "register";
+        return;
+      }
+    }
+    this.onFailure(code, reason, local, local ? undefined : readRetryAfter(msg));
+  }
+
+  private onLocalFailure(mode: Mode, startedAt: number, message: string): void {
+    const now = this.deps.clock.now();
+    this.listener.attempt({ kind: mode === "register" ? "register" : "unregister", at: now, code: 503, reason: message, durationMs: now - startedAt });
+    if (mode === "register") this.onFailure(503, message, true, undefined);
+    else this.emit({ state: "unregistered", code: 503, reason: message });
+  }
+
+  private onFailure(code: number, reason: string, local: boolean, retryAfterSec: number | undefined): void {
+    this.registered = false;
+    const decision = decideRetry({ code, local, retryAfterSec, failures: this.failures }, this.random, this.retry);
+    this.failures++;
+    const now = this.deps.clock.now();
+    const retryAt = decision.delayMs !== undefined ? now + decision.delayMs : undefined;
+    this.emit({ state: decision.state, code, reason, expiresAt: undefined, retryAt, bindings: [] });
+    if (decision.alert === "auth-failed") this.listener.authFailed(code, reason);
+    if (decision.delayMs !== undefined) this.schedule(decision.delayMs, () => this.registerNow());
+  }
+
+  /** After removing our own binding, the registrar lists what is left (other devices). */
+  private bindingsAfterUnregister(response: IncomingResponse): Binding[] {
+    return readRegisterOk(response.message, this.contactUri, this.expires, this.deps.clock.now()).bindings.filter((b) => !b.own);
+  }
+
+  private emit(status: RegistrationStatus): void {
+    this.listener.status(status);
+  }
+
+  private schedule(ms: number, fn: () => void): void {
+    this.clearTimer();
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      fn();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.inFlight && !this.queued) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
