@@ -20,6 +20,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own registrar; two at a time suits a 2-core machine.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -148,6 +148,22 @@ export class Engine {
     };
   }
 
+  /**
+   * Re-registers every enabled account, paced (resume from sleep, network change): bindings and
+   * NAT mappings may be gone while our timers still think we are registered.
+   */
+  reregisterAll(reason: string): void {
+    this.opts.logger.info("re-registering all accounts", { reason });
+    for (const [id, entry] of this.accounts) {
+      if (!entry.record.enabled) continue;
+      this.pacer.enqueue(id, () => {
+        const current = this.accounts.get(id);
+        if (current?.registration) current.registration.registerNow();
+        else if (current?.record.enabled) void this.startRegistration(id);
+      });
+    }
+  }
+
   /** Unregisters every account (bounded wait), saves state and releases sockets and files. */
   async close(): Promise<void> {
     if (this.closed) return;

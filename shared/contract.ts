@@ -6,6 +6,7 @@
  * No node:*, DOM or electron imports here: both sides bundle this file.
  */
 import { z } from "zod";
+import { COMMAND_NAMES, isCommandName, type CommandNameList } from "./command-names.js";
 import { parseSipUri } from "./sip-uri.js";
 
 export const TRANSPORTS = ["udp", "tcp", "tls", "ws", "wss"] as const;
@@ -240,10 +241,11 @@ export type CommandInput<N extends CommandName> = z.input<Commands[N]["input"]>;
 export type CommandArgs<N extends CommandName> = z.output<Commands[N]["input"]>;
 export type CommandOutput<N extends CommandName> = z.output<Commands[N]["output"]>;
 
-export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
-export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === "string" && Object.prototype.hasOwnProperty.call(commands, name);
-}
+// Both directions must hold: every listed name has a schema and every schema is listed.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const namesMatch: Same<CommandName, CommandNameList> = true;
+void namesMatch;
+export { COMMAND_NAMES, isCommandName };
 
 /** Events pushed from main. */
 export const events = {

@@ -45,8 +45,18 @@ export interface Registrar {
   stop(): Promise<void>;
 }
 
+/** Debian puts modules under the multiarch directory of the machine. */
+function modulesDir(): string | undefined {
+  const candidates = ["x86_64-linux-gnu", "aarch64-linux-gnu", "arm-linux-gnueabihf", "i386-linux-gnu"].map(
+    (arch) => `/usr/lib/${arch}/kamailio/modules/`,
+  );
+  return [...candidates, "/usr/lib/kamailio/modules/", "/usr/lib64/kamailio/modules/"].find((d) =>
+    ["registrar.so", "presence_reginfo.so", "websocket.so"].every((m) => existsSync(join(d, m))),
+  );
+}
+
 export function kamailioInstalled(): boolean {
-  return existsSync(KAMAILIO) && existsSync(KAMCMD) && existsSync(DBTEXT_SCHEMAS);
+  return existsSync(KAMAILIO) && existsSync(KAMCMD) && existsSync(DBTEXT_SCHEMAS) && modulesDir() !== undefined;
 }
 
 export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Registrar> {
@@ -59,6 +69,7 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   cpSync(DBTEXT_SCHEMAS, join(dir, "db"), { recursive: true });
   const [udpPort, tcpPort, wsPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort()];
   const cfg = readFileSync(join(HERE, "kamailio.cfg"), "utf8")
+    .replaceAll("__MODULES_DIR__", modulesDir()!)
     .replaceAll("__DOMAIN__", domain)
     .replaceAll("__UDP_PORT__", String(udpPort))
     .replaceAll("__TCP_PORT__", String(tcpPort))

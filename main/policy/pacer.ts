@@ -43,12 +43,15 @@ export class Pacer {
 
   private drain(): void {
     this.timer = undefined;
-    let n = 0;
+    let ran = 0;
     for (const [key, run] of this.queue) {
-      if (n++ >= this.perTick) break;
+      if (ran >= this.perTick) break;
+      ran++;
       this.queue.delete(key);
       run();
     }
-    if (this.queue.size > 0) this.timer = this.clock.setTimeout(() => this.drain(), this.tickMs);
+    // A tick that ran anything is followed by a cool-down tick even when the queue is empty,
+    // so work that trickles in one item at a time is paced too.
+    if (ran > 0) this.timer = this.clock.setTimeout(() => this.drain(), this.tickMs);
   }
 }

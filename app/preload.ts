@@ -1,0 +1,23 @@
+/**
+ * The only bridge between the page and main: `invoke` for contract commands (names checked
+ * against the contract here and again in main) and `subscribe` for pushed events, which returns
+ * its own unsubscribe (contextBridge changes function identity, so an `off(listener)` would not work).
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from "electron";
+import { isCommandName } from "../shared/command-names.js";
+import { IPC } from "./ipc-channels.js";
+
+contextBridge.exposeInMainWorld("regwatch", {
+  invoke(name: unknown, input: unknown) {
+    if (!isCommandName(name)) return Promise.resolve({ ok: false, status: 404, error: { error: `Unknown command ${String(name)}` } });
+    return ipcRenderer.invoke(IPC.invoke, name, input);
+  },
+  subscribe(listener: (event: string, payload: unknown) => void) {
+    const handler = (_e: IpcRendererEvent, event: string, payload: unknown) => listener(event, payload);
+    ipcRenderer.on(IPC.event, handler);
+    ipcRenderer.send(IPC.subscribe);
+    return () => {
+      ipcRenderer.off(IPC.event, handler);
+    };
+  },
+});

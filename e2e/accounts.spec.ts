@@ -1,0 +1,55 @@
+import { mkdirSync } from "node:fs";
+import { expect, test } from "./fixtures.js";
+
+test("a user adds an account through the form and sees it registered", async ({ page, host, registrar }, testInfo) => {
+  await registrar.addUser("e2e-alice", "alice-pw-1");
+  await page.goto(host.pageUrl);
+  await expect(page.getByRole("status")).toHaveText(/Live/);
+  // The token leaves the address bar once the page has it.
+  expect(page.url()).not.toContain("token=");
+
+  await page.getByRole("button", { name: "Add account" }).click();
+  const form = page.getByRole("dialog");
+  await form.getByLabel("Name", { exact: true }).fill("Alice (e2e)");
+  await form.getByLabel("Address of record (AOR)").fill(`sip:e2e-alice@${registrar.domain}`);
+  await form.getByLabel("Password").fill("alice-pw-1");
+  await form.getByText("Advanced").click();
+  await form.getByLabel("Outbound proxy").fill(registrar.proxyUri);
+  await form.getByRole("button", { name: "Add account" }).click();
+  await expect(form).toBeHidden();
+
+  const row = page.getByTestId("account-row").filter({ hasText: "Alice (e2e)" });
+  await expect(row).toHaveAttribute("data-state", "registered");
+  await expect(row.getByTestId("account-code")).toHaveText("200 OK");
+  await expect(row.getByText(/^\d+:\d\d:\d\d$|^\d+:\d\d$/)).toBeVisible();
+  await expect(page.getByTestId("count-registered")).toHaveText("1");
+  expect(await registrar.contacts("e2e-alice")).toHaveLength(1);
+
+  const shot = await page.screenshot({ path: testInfo.outputPath("registered.png") });
+  await testInfo.attach("registered", { body: shot, contentType: "image/png" });
+  if (process.env.REGWATCH_UPDATE_DOCS) {
+    mkdirSync("docs", { recursive: true });
+    await page.screenshot({ path: "docs/screenshot-registered.png" });
+  }
+});
+
+test("field errors come from the shared schema, and a wrong password shows the registrar's 401", async ({ page, host, registrar }) => {
+  await registrar.addUser("e2e-bob", "bob-right");
+  await page.goto(host.pageUrl);
+  await page.getByRole("button", { name: "Add account" }).click();
+  const form = page.getByRole("dialog");
+  await form.getByLabel("Name", { exact: true }).fill("Bob (e2e)");
+  await form.getByLabel("Address of record (AOR)").fill("bob at example");
+  await form.getByRole("button", { name: "Add account" }).click();
+  await expect(form.getByText("Address of record must be a SIP URI with a user")).toBeVisible();
+
+  await form.getByLabel("Address of record (AOR)").fill(`sip:e2e-bob@${registrar.domain}`);
+  await form.getByLabel("Password").fill("bob-wrong");
+  await form.getByText("Advanced").click();
+  await form.getByLabel("Outbound proxy").fill(registrar.proxyUri);
+  await form.getByRole("button", { name: "Add account" }).click();
+  const row = page.getByTestId("account-row").filter({ hasText: "Bob (e2e)" });
+  await expect(row).toHaveAttribute("data-state", "failed");
+  await expect(row.getByTestId("account-code")).toHaveText(/^401 /);
+  await expect(page.getByTestId("alert-banner")).toHaveAttribute("data-kind", "auth-failed");
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { routeKeyOf, topViaBranch } from "./message-routing.js";
+
+describe("routeKeyOf", () => {
+  it("routes a response by the branch of its top Via", () => {
+    const text = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;rport=5070;branch=z9hG4bKabc\r\nVia: SIP/2.0/UDP x;branch=z9hG4bKother\r\n\r\n";
+    expect(routeKeyOf(text)).toEqual({ kind: "response", branch: "z9hG4bKabc", status: 200 });
+  });
+
+  it("reads compact Via and odd spacing", () => {
+    expect(topViaBranch("SIP/2.0 401 Unauthorized\r\nv: SIP/2.0/UDP h ; branch = z9hG4bKx1\r\n\r\n")).toBe("z9hG4bKx1");
+  });
+
+  it("never reads a branch out of a body", () => {
+    expect(routeKeyOf("SIP/2.0 200 OK\r\nCall-ID: 1\r\n\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKbody")).toBeUndefined();
+  });
+
+  it("routes a request by its Request-URI user", () => {
+    expect(routeKeyOf("NOTIFY sip:rw-abc@127.0.0.1:5070;transport=udp SIP/2.0\r\nVia: SIP/2.0/UDP r;branch=z9hG4bK9\r\n\r\n")).toEqual({
+      kind: "request",
+      method: "NOTIFY",
+      user: "rw-abc",
+    });
+    expect(routeKeyOf("OPTIONS sip:127.0.0.1:5070 SIP/2.0\r\n\r\n")).toEqual({ kind: "request", method: "OPTIONS", user: undefined });
+  });
+
+  it("ignores garbage", () => {
+    for (const g of ["", "\u0000\u0001", "HELLO", "GET / HTTP/1.1\r\n\r\n", "SIP/2.0 abc\r\n\r\n"]) expect(routeKeyOf(g)).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+import { useEffect, useState } from "react";
+import { AccountForm } from "./components/AccountForm.js";
+import { AccountList } from "./components/AccountList.js";
+import { AlertBanner } from "./components/AlertBanner.js";
+import { Overview } from "./components/Overview.js";
+import { startClock } from "./components/use-now.js";
+import { useConnection, useStore } from "./store/store.js";
+
+type Editing = { mode: "add" } | { mode: "edit"; id: string } | undefined;
+
+export function App() {
+  const connection = useConnection();
+  const loadError = useStore((s) => s.loadError);
+  const [query, setQuery] = useState("");
+  const [editing, setEditing] = useState<Editing>();
+  const editAccount = useStore((s) => (editing?.mode === "edit" ? s.accounts[editing.id] : undefined));
+  useEffect(() => startClock(), []);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Regwatch</h1>
+        <span className={`connection connection-${connection}`} role="status" aria-live="polite">
+          {connection === "live" ? "● Live" : connection === "connecting" ? "… Connecting" : "○ Offline — reconnecting"}
+        </span>
+        <Overview />
+      </header>
+      <AlertBanner />
+      {loadError && (
+        <p className="error" role="alert">
+          Could not load state: {loadError}
+        </p>
+      )}
+      <div className="toolbar">
+        <label className="search">
+          <span className="visually-hidden">Search accounts</span>
+          <input type="search" placeholder="Search name or AOR" value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>
+        <button type="button" className="primary" onClick={() => setEditing({ mode: "add" })}>
+          Add account
+        </button>
+      </div>
+      <main>
+        <AccountList query={query} onEdit={(id) => setEditing({ mode: "edit", id })} />
+      </main>
+      {editing && (editing.mode === "add" || editAccount) && (
+        <AccountForm key={editing.mode === "edit" ? editing.id : "add"} account={editAccount} onClose={() => setEditing(undefined)} />
+      )}
+    </div>
+  );
+}
