@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stopChild } from "./stop-child.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -49,8 +50,6 @@ export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boo
       reject(new Error(`host exited with ${code}:\n${out}`));
     });
   });
-  let exited = false;
-  child.on("exit", () => (exited = true));
   return {
     url,
     token,
@@ -63,13 +62,7 @@ export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boo
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
       }),
     stop: async () => {
-      if (!exited) {
-        const gone = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await gone;
-        clearTimeout(t);
-      }
+      await stopChild(child, 10_000);
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

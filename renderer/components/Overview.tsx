@@ -17,28 +17,21 @@ export function Overview() {
     return c;
   }, [accounts]);
   const openAlerts = useMemo(() => Object.values(alerts).filter((a) => !a.acknowledged).length, [alerts]);
+  const items = [
+    { key: "registered", label: "Registered", value: counts.registered },
+    { key: "pending", label: "Registering / retrying", value: counts.pending },
+    { key: "failed", label: "Failed", value: counts.failed },
+    { key: "disabled", label: "Disabled / unregistered", value: counts.disabled },
+    { key: "alerts", label: "Open alerts", value: openAlerts },
+  ];
   return (
     <dl className="overview" aria-label="Overview">
-      <div className="count count-registered">
-        <dt>Registered</dt>
-        <dd data-testid="count-registered">{counts.registered}</dd>
-      </div>
-      <div className="count count-pending">
-        <dt>Registering / retrying</dt>
-        <dd data-testid="count-pending">{counts.pending}</dd>
-      </div>
-      <div className="count count-failed">
-        <dt>Failed</dt>
-        <dd data-testid="count-failed">{counts.failed}</dd>
-      </div>
-      <div className="count count-disabled">
-        <dt>Disabled / unregistered</dt>
-        <dd data-testid="count-disabled">{counts.disabled}</dd>
-      </div>
-      <div className="count count-alerts">
-        <dt>Open alerts</dt>
-        <dd data-testid="count-alerts">{openAlerts}</dd>
-      </div>
+      {items.map((item) => (
+        <div key={item.key} className={`count count-${item.key}`}>
+          <dt>{item.label}</dt>
+          <dd data-testid={`count-${item.key}`}>{item.value}</dd>
+        </div>
+      ))}
     </dl>
   );
 }
