@@ -30,6 +30,8 @@ import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
 import type { RetryPolicyOptions } from "./policy/retry-policy.js";
 import { resolveNextHop } from "./sip/next-hop.js";
+import { decideOwnChange } from "./policy/reg-event-policy.js";
+import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
 import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
 import { SharedUdpSocket, type HostPort } from "./sip/udp-socket.js";
 import { StateHub } from "./state/state-hub.js";
@@ -65,6 +67,7 @@ interface Entry {
   record: AccountRecord;
   status: AccountStatus;
   registration?: Registration;
+  watcher?: RegEventWatcher;
 }
 
 /** Repeats of the same alert for an account within this window raise its count instead. */
@@ -170,6 +173,7 @@ export class Engine {
     this.closed = true;
     this.pacer.clear();
     const timeoutMs = this.opts.unregisterTimeoutMs ?? 3000;
+    for (const e of this.accounts.values()) e.watcher?.stop();
     await Promise.all(
       [...this.accounts.values()].map((e) => e.registration?.stop({ unregister: true, timeoutMs })),
     );
@@ -334,7 +338,10 @@ export class Engine {
         },
         { socket: this.socket, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
         {
-          status: (s) => this.onRegistrationStatus(id, s),
+          status: (s) => {
+            this.onRegistrationStatus(id, s);
+            if (s.state === "registered") this.ensureWatcher(id);
+          },
           attempt: (a) => this.onAttempt(id, a),
           authFailed: (code, reason) =>
             this.raiseAlert(id, "auth-failed", `Registration rejected with ${code} ${reason}: check the username and password`),
@@ -351,10 +358,73 @@ export class Engine {
   }
 
   private async stopRegistration(entry: Entry, unregister: boolean): Promise<void> {
+    // The watcher goes first: our own unregister must not read as a forced removal.
+    entry.watcher?.stop();
+    entry.watcher = undefined;
     const registration = entry.registration;
     if (!registration) return;
     entry.registration = undefined;
     await registration.stop({ unregister, timeoutMs: this.opts.unregisterTimeoutMs ?? 3000 });
+  }
+
+  /** After the first successful REGISTER, watch the AOR's reg event (if the account wants it). */
+  private ensureWatcher(id: string): void {
+    const entry = this.accounts.get(id);
+    const registration = entry?.registration;
+    if (!entry || !registration || entry.watcher || !entry.record.watchRegEvent || this.closed) return;
+    const watcher = new RegEventWatcher(
+      registration.userAgent,
+      { aor: entry.record.aor, expires: 3600, own: { contactUri: registration.contactUri, callId: registration.callId } },
+      { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random },
+      this.regEventListener(id, registration),
+    );
+    entry.watcher = watcher;
+    watcher.start();
+  }
+
+  private regEventListener(id: string, registration: Registration): RegEventListener {
+    const history = (reason: string, kind: "subscribe" | "reg-event" = "reg-event") =>
+      this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind, reason, state: this.accounts.get(id)?.status.state });
+    return {
+      state: (state, reason) => {
+        const prev = this.accounts.get(id)?.status.regEvent;
+        if (prev?.state === state && prev.reason === reason) return;
+        this.setStatus(id, { regEvent: { state, ...(reason ? { reason } : {}) } });
+        if (state !== "subscribing" || reason) history(`reg-event ${state}${reason ? `: ${reason}` : ""}`, "subscribe");
+      },
+      changes: (changes, bindings, receivedAt) => {
+        this.setStatus(id, { bindings });
+        for (const change of changes) {
+          if (!change.own) {
+            if (change.isNew && change.contact.state === "active") history(`new device: ${change.contact.uri}`);
+            else if (change.contact.state === "terminated") history(`device left (${change.contact.event}): ${change.contact.uri}`);
+            continue;
+          }
+          const status = this.accounts.get(id)?.status;
+          const decision = decideOwnChange(change, {
+            weUnregistered: registration.unregisteredRecently(30_000),
+            grantedExpiresAt: status?.state === "registered" ? status.expiresAt : undefined,
+            now: receivedAt,
+          });
+          history(decision.summary);
+          if (decision.alert) this.raiseAlert(id, decision.alert.kind, decision.alert.message);
+          const action = decision.action;
+          if (action.kind === "reregister-now") registration.registerNow();
+          else if (action.kind === "reregister-after") registration.registerAfter(action.delayMs, decision.summary);
+          else if (action.kind === "refresh-before") registration.refreshWithin(action.expiresInSec);
+          else if (action.kind === "hold") registration.hold("Rejected by the registrar (reg event): register again once resolved");
+        }
+      },
+      badBody: (kind, message) => {
+        this.opts.logger.warn("unusable reg-event NOTIFY", { account: id, kind, error: message });
+        history(`unusable NOTIFY (${kind}): ${message}`);
+      },
+      terminated: (reason) => {
+        history(`reg-event subscription terminated by the registrar (${reason ?? "no reason"})`, "subscribe");
+        // A registrar that ends our subscription may have restarted and lost its bindings too.
+        if (reason !== "rejected" && reason !== "noresource") registration.registerNow();
+      },
+    };
   }
 
   private onRegistrationStatus(id: string, s: RegistrationStatus): void {

@@ -2,7 +2,7 @@
  * Waiting on an engine's pushed state in tests: resolves with the first account view that
  * satisfies the predicate, or fails with the last state seen (so a timeout says what happened).
  */
-import type { AccountView } from "../../shared/contract.js";
+import type { AccountView, Alert } from "../../shared/contract.js";
 import type { Engine } from "../../main/engine.js";
 
 export function waitForAccount(
@@ -31,4 +31,9 @@ export function waitForAccount(
     }, timeoutMs);
     void engine.handle("accounts.get", { id }).then(check, () => undefined);
   });
+}
+
+/** The account's alerts, newest first. */
+export async function alertsFor(engine: Engine, accountId: string): Promise<Alert[]> {
+  return (await engine.handle("alerts.list", undefined)).filter((a) => a.accountId === accountId);
 }

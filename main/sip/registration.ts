@@ -86,6 +86,7 @@ export class Registration {
   private minExpiresRetried = false;
   private registered = false;
   private stopped = false;
+  private unregisterSentAt: number | undefined;
 
   constructor(
     private readonly config: RegistrationConfig,
@@ -140,6 +141,45 @@ export class Registration {
     return this.whenIdle();
   }
 
+  /** The account's user agent (credentials, transport), shared with its reg-event watcher. */
+  get userAgent(): UserAgent {
+    return this.ua;
+  }
+
+  /** Call-ID of our REGISTERs: a reg-event contact with it is our binding. */
+  get callId(): string {
+    return this.request.callId;
+  }
+
+  /** We sent an unregister within the last `withinMs` (or one is in flight). */
+  unregisteredRecently(withinMs: number): boolean {
+    if (this.inFlight === "unregister" || this.inFlight === "unregister-all") return true;
+    return this.unregisterSentAt !== undefined && this.deps.clock.now() - this.unregisterSentAt < withinMs;
+  }
+
+  /** Register after a delay (probation); shown as retrying until then. */
+  registerAfter(delayMs: number, reason: string): void {
+    if (this.stopped) return;
+    this.registered = false;
+    this.emit({ state: "retrying", reason, expiresAt: undefined, retryAt: this.deps.clock.now() + delayMs });
+    this.schedule(delayMs, () => this.registerNow());
+  }
+
+  /** The registrar shortened our binding: refresh in time for the new expiry. */
+  refreshWithin(expiresInSec: number): void {
+    if (this.stopped || !this.registered) return;
+    const now = this.deps.clock.now();
+    this.emit({ state: "registered", expiresAt: now + expiresInSec * 1000 });
+    this.schedule(refreshDelayMs(Math.max(1, expiresInSec), this.random), () => this.send("register"));
+  }
+
+  /** Stop re-registering until the user acts (a registrar rejected us). */
+  hold(reason: string): void {
+    this.clearTimer();
+    this.registered = false;
+    this.emit({ state: "failed", code: undefined, reason, expiresAt: undefined, retryAt: undefined });
+  }
+
   /** Unregisters if registered (bounded by `timeoutMs`), then releases the user agent. */
   async stop(opts: { unregister: boolean; timeoutMs: number }): Promise<void> {
     if (this.stopped) return;
@@ -163,6 +203,7 @@ export class Registration {
     const unregistering = mode !== "register";
     this.emit({ state: unregistering ? "unregistering" : this.registered ? "registered" : "registering" });
     const startedAt = this.deps.clock.now();
+    if (unregistering) this.unregisterSentAt = startedAt;
     const req = this.request;
     req.cseq++;
     req.setHeader("cseq", `${req.cseq} REGISTER`);

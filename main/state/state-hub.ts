@@ -45,9 +45,11 @@ export class StateHub {
     this.arm();
   }
 
+  /** Alerts go out at once (next tick), not at the end of the batching interval. */
   alertChanged(alert: Alert): void {
     this.alerts.set(alert.id, alert);
-    this.arm();
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.flush(), 0);
   }
 
   subscribe(listener: DeltaListener): () => void {

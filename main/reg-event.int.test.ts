@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
+import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
+import { AccountInput } from "../shared/contract.js";
+import { Engine } from "./engine.js";
+import { silentLogger } from "./log.js";
+
+let registrar: Registrar;
+let engine: Engine;
+let dataDir: string;
+
+beforeAll(async () => {
+  registrar = await startRegistrar({ users: { dave: "dave-secret", erin: "erin-secret" } });
+  dataDir = mkdtempSync(join(tmpdir(), "regwatch-regevent-"));
+  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 20 });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await registrar?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const create = (user: string, password: string) =>
+  engine.handle(
+    "accounts.create",
+    AccountInput.parse({ name: user, aor: `sip:${user}@${registrar.domain}`, password, outboundProxy: registrar.proxyUri, expires: 300 }),
+  );
+
+describe("reg event against a real Kamailio", () => {
+  it("subscribes after registering, alerts when an admin removes the binding, and re-registers", async () => {
+    const { id } = await create("dave", "dave-secret");
+    const active = await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active" && v.status.bindings.some((b) => b.own));
+    expect(active.status.state).toBe("registered");
+
+    // The admin's way: remove the binding from the location table.
+    await registrar.removeBindings("dave");
+    await expect.poll(async () => (await alertsFor(engine, id)).map((a) => a.kind), { timeout: 5000 }).toEqual(["unregistered"]);
+    const alerted = await alertsFor(engine, id);
+    expect(alerted[0]!.message).toMatch(/removed by someone else/);
+
+    // Default action: re-register at once; the registrar has our binding again.
+    await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.lastChange > alerted[0]!.at - 1000);
+    await expect.poll(() => registrar.contacts("dave"), { timeout: 5000 }).toHaveLength(1);
+    const history = await engine.handle("accounts.history", { id });
+    expect(history.map((h) => h.reason)).toContain("unregistered by someone else");
+  });
+
+  it("never alerts for our own unregister", async () => {
+    const { id } = await create("erin", "erin-secret");
+    await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
+    await engine.handle("accounts.unregister", { id });
+    await waitForAccount(engine, id, (v) => v.status.state === "unregistered");
+    expect(await registrar.contacts("erin")).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await alertsFor(engine, id)).toEqual([]);
+    const history = await engine.handle("accounts.history", { id });
+    expect(history.map((h) => h.reason)).toContain("unregistered by us");
+  });
+});
