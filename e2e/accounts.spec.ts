@@ -53,3 +53,33 @@ test("field errors come from the shared schema, and a wrong password shows the r
   await expect(row.getByTestId("account-code")).toHaveText(/^401 /);
   await expect(page.getByTestId("alert-banner")).toHaveAttribute("data-kind", "auth-failed");
 });
+
+test("an admin removing the binding raises the alert banner, and acknowledging clears it", async ({ page, host, registrar }, testInfo) => {
+  await registrar.addUser("e2e-carol", "carol-pw");
+  const res = await host.api("/api/accounts", {
+    method: "POST",
+    body: JSON.stringify({ name: "Carol (e2e)", aor: `sip:e2e-carol@${registrar.domain}`, password: "carol-pw", outboundProxy: registrar.proxyUri }),
+  });
+  expect(res.status).toBe(201);
+  const { id } = await res.json();
+  await page.goto(host.pageUrl);
+  const row = page.getByTestId("account-row").filter({ hasText: "Carol (e2e)" });
+  await expect(row).toHaveAttribute("data-state", "registered");
+  await expect.poll(async () => (await (await host.api(`/api/accounts/${id}`)).json()).status.regEvent.state).toBe("active");
+
+  await registrar.removeBindings("e2e-carol");
+  const banner = page.getByTestId("alert-banner");
+  await expect(banner).toHaveAttribute("data-kind", "unregistered");
+  await expect(banner).toContainText("Carol (e2e)");
+  await expect(banner).toContainText("removed by someone else");
+  await expect(page.getByTestId("count-alerts")).toHaveText("1");
+  // The default action re-registered the account.
+  await expect(row).toHaveAttribute("data-state", "registered");
+  const shot = await page.screenshot({ path: testInfo.outputPath("alert.png") });
+  await testInfo.attach("alert", { body: shot, contentType: "image/png" });
+  if (process.env.REGWATCH_UPDATE_DOCS) await page.screenshot({ path: "docs/screenshot-alert.png" });
+
+  await banner.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(banner).toBeHidden();
+  await expect(page.getByTestId("count-alerts")).toHaveText("0");
+});

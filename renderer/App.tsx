@@ -2,9 +2,13 @@ import { useEffect, useState } from "react";
 import { AccountForm } from "./components/AccountForm.js";
 import { AccountList } from "./components/AccountList.js";
 import { AlertBanner } from "./components/AlertBanner.js";
+import { DesktopNotifications } from "./components/DesktopNotifications.js";
 import { Overview } from "./components/Overview.js";
 import { startClock } from "./components/use-now.js";
 import { useConnection, useStore } from "./store/store.js";
+
+/** In the Electron window the shell raises desktop notifications itself. */
+const inElectron = typeof window !== "undefined" && window.regwatch !== undefined;
 
 type Editing = { mode: "add" } | { mode: "edit"; id: string } | undefined;
 
@@ -23,6 +27,7 @@ export function App() {
         <span className={`connection connection-${connection}`} role="status" aria-live="polite">
           {connection === "live" ? "● Live" : connection === "connecting" ? "… Connecting" : "○ Offline — reconnecting"}
         </span>
+        {!inElectron && <DesktopNotifications />}
         <Overview />
       </header>
       <AlertBanner />

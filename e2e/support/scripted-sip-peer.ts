@@ -1,0 +1,193 @@
+/**
+ * A small scripted SIP registrar + reg-event notifier on loopback UDP, for the answers Kamailio
+ * cannot be made to give (probation, rejected, shortened, version gaps, hostile bodies, 489...).
+ * It accepts REGISTER without authentication and lets a test send any NOTIFY it likes into the
+ * client's subscription dialog.
+ */
+import { randomBytes } from "node:crypto";
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { Parser, type IncomingRequestMessage, type IncomingResponseMessage } from "sip.js/lib/core/index.js";
+
+const quiet = { error() {}, warn() {}, log() {}, debug() {} } as never;
+
+export interface ReginfoContactSpec {
+  id?: string;
+  state: "active" | "terminated";
+  event: string;
+  uri: string;
+  expires?: number;
+  retryAfter?: number;
+  callId?: string;
+}
+
+export function reginfoXml(opts: { version: number; state?: "full" | "partial"; aor: string; regState?: string; contacts: ReginfoContactSpec[] }): string {
+  const contacts = opts.contacts
+    .map((c, i) => {
+      const attrs = [
+        `id="${c.id ?? `c${i}`}"`,
+        `state="${c.state}"`,
+        `event="${c.event}"`,
+        c.expires !== undefined ? `expires="${c.expires}"` : "",
+        c.retryAfter !== undefined ? `retry-after="${c.retryAfter}"` : "",
+        c.callId ? `callid="${c.callId}"` : "",
+      ].filter(Boolean);
+      return `    <contact ${attrs.join(" ")}><uri>${c.uri}</uri></contact>`;
+    })
+    .join("\n");
+  return `<?xml version="1.0"?>
+<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="${opts.version}" state="${opts.state ?? "full"}">
+  <registration aor="${opts.aor}" id="r1" state="${opts.regState ?? "active"}">
+${contacts}
+  </registration>
+</reginfo>
+`;
+}
+
+interface Dialog {
+  callId: string;
+  localTag: string;
+  fromHeader: string;
+  toUri: string;
+  target: string;
+  cseq: number;
+  peer: RemoteInfo;
+}
+
+export class ScriptedSipPeer {
+  /** Status for the next SUBSCRIBEs (200 accepts). */
+  subscribeStatus = 200;
+  /** Expiry the registrar grants. */
+  grantSec = 300;
+  /** Subscription expiry put in the first NOTIFY. */
+  subscriptionSec = 3600;
+  readonly requests: IncomingRequestMessage[] = [];
+  /** Our client's Contact (from its last REGISTER). */
+  clientContact: string | undefined;
+  clientCallId: string | undefined;
+  private dialog: Dialog | undefined;
+  private pending = new Map<string, (code: number) => void>();
+  private cseq = 1;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly port: number,
+  ) {
+    socket.on("message", (buf, rinfo) => this.onMessage(buf.toString("utf8"), rinfo));
+  }
+
+  static async start(): Promise<ScriptedSipPeer> {
+    const socket = createSocket("udp4");
+    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    return new ScriptedSipPeer(socket, socket.address().port);
+  }
+
+  get uri(): string {
+    return `sip:127.0.0.1:${this.port}`;
+  }
+
+  count(method: string): number {
+    return this.requests.filter((r) => r.method === method).length;
+  }
+
+  /** Sends a NOTIFY in the client's subscription; resolves with the client's response code. */
+  notify(body: string, subscriptionState = `active;expires=${this.subscriptionSec}`, contentType = "application/reginfo+xml"): Promise<number> {
+    const d = this.dialog;
+    if (!d) throw new Error("no subscription yet");
+    const branch = `z9hG4bK${randomBytes(6).toString("hex")}`;
+    const text = [
+      `NOTIFY ${d.target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+      "Max-Forwards: 70",
+      `From: <${d.toUri}>;tag=${d.localTag}`,
+      `To: ${d.fromHeader}`,
+      `Call-ID: ${d.callId}`,
+      `CSeq: ${++d.cseq} NOTIFY`,
+      `Contact: <sip:notifier@127.0.0.1:${this.port}>`,
+      "Event: reg",
+      `Subscription-State: ${subscriptionState}`,
+      ...(body ? [`Content-Type: ${contentType}`] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(branch);
+        reject(new Error("no response to NOTIFY"));
+      }, 5000);
+      this.pending.set(branch, (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+      this.socket.send(text, d.peer.port, d.peer.address);
+    });
+  }
+
+  /** Sends raw bytes to the client (garbage, oversized datagrams). */
+  sendRaw(data: string | Buffer): void {
+    const d = this.dialog;
+    if (!d) throw new Error("no client address yet");
+    this.socket.send(data, d.peer.port, d.peer.address);
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => this.socket.close(() => r()));
+  }
+
+  private onMessage(text: string, rinfo: RemoteInfo): void {
+    const msg = Parser.parseMessage(text, quiet);
+    if (!msg) return;
+    if ("statusCode" in msg && (msg as IncomingResponseMessage).statusCode) {
+      const res = msg as IncomingResponseMessage;
+      const branch = /branch=([^;,\s]+)/.exec(res.getHeader("via") ?? "")?.[1] ?? "";
+      this.pending.get(branch)?.(res.statusCode!);
+      this.pending.delete(branch);
+      return;
+    }
+    const req = msg as IncomingRequestMessage;
+    this.requests.push(req);
+    const toTag = req.toTag ?? randomBytes(4).toString("hex");
+    const base = (code: number, reason: string, extra: string[] = []) =>
+      [
+        `SIP/2.0 ${code} ${reason}`,
+        ...req.getHeaders("via").map((v) => `Via: ${v}`),
+        `From: ${req.getHeader("from")}`,
+        `To: ${req.getHeader("to")}${req.toTag ? "" : `;tag=${toTag}`}`,
+        `Call-ID: ${req.callId}`,
+        `CSeq: ${req.cseq} ${req.method}`,
+        ...extra,
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+    const reply = (t: string) => this.socket.send(t, rinfo.port, rinfo.address);
+    if (req.method === "REGISTER") {
+      const contact = req.getHeader("contact") ?? "";
+      const uri = /<([^>]+)>/.exec(contact)?.[1];
+      const expires = /;expires=(\d+)/.exec(contact)?.[1];
+      if (uri && expires !== "0") {
+        this.clientContact = uri;
+        this.clientCallId = req.callId;
+      }
+      reply(base(200, "OK", uri && expires !== "0" ? [`Contact: <${uri}>;expires=${this.grantSec}`] : []));
+    } else if (req.method === "SUBSCRIBE") {
+      if (this.subscribeStatus !== 200) return reply(base(this.subscribeStatus, "Scripted"));
+      const expires = Number(req.getHeader("expires") ?? "3600");
+      reply(base(200, "OK", [`Expires: ${expires}`, `Contact: <sip:notifier@127.0.0.1:${this.port}>`]));
+      if (expires === 0) return;
+      if (!req.toTag) {
+        this.dialog = {
+          callId: req.callId,
+          localTag: toTag,
+          fromHeader: req.getHeader("from")!,
+          toUri: req.to.uri.toString(),
+          target: /<([^>]+)>/.exec(req.getHeader("contact") ?? "")?.[1] ?? req.from.uri.toString(),
+          cseq: this.cseq++,
+          peer: rinfo,
+        };
+      }
+    } else if (req.method !== "ACK") {
+      reply(base(405, "Method Not Allowed"));
+    }
+  }
+}

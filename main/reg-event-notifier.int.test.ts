@@ -1,0 +1,219 @@
+/**
+ * Reg-event cases a real registrar cannot be made to produce, driven by a scripted notifier
+ * over loopback UDP: each contact event's alert and default action, partial documents and
+ * version gaps, other devices, and hostile or broken bodies.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
+import { reginfoXml, ScriptedSipPeer, type ReginfoContactSpec } from "../e2e/support/scripted-sip-peer.js";
+import { AccountInput } from "../shared/contract.js";
+import { Engine } from "./engine.js";
+import { silentLogger } from "./log.js";
+
+let engine: Engine;
+let dataDir: string;
+const peers: ScriptedSipPeer[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "regwatch-notifier-"));
+  engine = await Engine.create({
+    dataDir,
+    sipBind: "127.0.0.1",
+    logger: silentLogger,
+    deltaIntervalMs: 10,
+    retry: { baseMs: 60_000, capMs: 60_000, slowRetryMs: 60_000 },
+  });
+});
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Setup {
+  peer: ScriptedSipPeer;
+  id: string;
+  aor: string;
+  own: (over: Partial<ReginfoContactSpec>) => ReginfoContactSpec;
+}
+
+/** A registered account whose reg-event subscription is active with the peer. */
+async function setup(opts: { subscribeStatus?: number } = {}): Promise<Setup> {
+  const peer = await ScriptedSipPeer.start();
+  peers.push(peer);
+  if (opts.subscribeStatus) peer.subscribeStatus = opts.subscribeStatus;
+  const aor = `sip:user${++n}@scripted.test`;
+  const { id } = await engine.handle("accounts.create", AccountInput.parse({ name: `User ${n}`, aor, password: "", outboundProxy: peer.uri, expires: 300 }));
+  await waitForAccount(engine, id, (v) => v.status.state === "registered");
+  await expect.poll(() => peer.count("SUBSCRIBE")).toBeGreaterThanOrEqual(1);
+  const own = (over: Partial<ReginfoContactSpec>): ReginfoContactSpec => ({ id: "own", state: "active", event: "registered", uri: peer.clientContact!, expires: 300, ...over });
+  if (opts.subscribeStatus === undefined) {
+    expect(await peer.notify(reginfoXml({ version: 0, aor, contacts: [own({})] }))).toBe(200);
+    await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
+  }
+  return { peer, id, aor, own };
+}
+
+const kinds = async (id: string) => (await alertsFor(engine, id)).map((a) => a.kind);
+const reasons = async (id: string) => (await engine.handle("accounts.history", { id })).map((h) => h.reason ?? "");
+
+describe("own binding events", () => {
+  it("deactivated: alert and re-register at once", async () => {
+    const { peer, id, aor, own } = await setup();
+    const before = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "deactivated" })] }));
+    await expect.poll(() => kinds(id)).toEqual(["deactivated"]);
+    await expect.poll(() => peer.count("REGISTER")).toBe(before + 1);
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+  });
+
+  it("probation: alert, retrying, and re-register only after retry-after", async () => {
+    const { peer, id, aor, own } = await setup();
+    const before = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "probation", retryAfter: 2 })] }));
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "retrying");
+    expect(view.status.retryAt! - Date.now()).toBeGreaterThan(1000);
+    expect(await kinds(id)).toEqual(["probation"]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(peer.count("REGISTER")).toBe(before);
+    await expect.poll(() => peer.count("REGISTER"), { timeout: 4000 }).toBe(before + 1);
+  });
+
+  it("rejected: alert, failed, and no re-register until the user acts", async () => {
+    const { peer, id, aor, own } = await setup();
+    const before = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "rejected" })] }));
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "failed");
+    expect(view.status.reason).toMatch(/Rejected by the registrar/);
+    expect(await kinds(id)).toEqual(["rejected"]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(peer.count("REGISTER")).toBe(before);
+    await engine.handle("accounts.register", { id });
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+  });
+
+  it("unregistered by someone else: alert and re-register", async () => {
+    const { peer, id, aor, own } = await setup();
+    const before = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, regState: "terminated", contacts: [own({ state: "terminated", event: "unregistered" })] }));
+    await expect.poll(() => kinds(id)).toEqual(["unregistered"]);
+    await expect.poll(() => peer.count("REGISTER")).toBe(before + 1);
+  });
+
+  it("expired long before the granted expiry: a forced-removal alert and re-register", async () => {
+    const { peer, id, aor, own } = await setup();
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "expired", expires: 0 })] }));
+    await expect.poll(() => kinds(id)).toEqual(["expired"]);
+    expect((await alertsFor(engine, id))[0]!.message).toMatch(/before the expiry we were granted/);
+  });
+
+  it("shortened: alert and an expiry brought forward", async () => {
+    const { peer, id, aor, own } = await setup();
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ event: "shortened", expires: 40 })] }));
+    await expect.poll(() => kinds(id)).toEqual(["shortened"]);
+    const view = await engine.handle("accounts.get", { id });
+    const left = (view.status.expiresAt! - Date.now()) / 1000;
+    expect(left).toBeGreaterThan(30);
+    expect(left).toBeLessThanOrEqual(40);
+  });
+
+  it("folds repeated removals into one alert with a count", async () => {
+    const { peer, id, aor, own } = await setup();
+    for (let v = 1; v <= 3; v++) {
+      await peer.notify(reginfoXml({ version: v, aor, contacts: [own({ state: "terminated", event: "deactivated" })] }));
+      await expect.poll(() => peer.count("REGISTER")).toBe(v + 1);
+    }
+    const alerts = await alertsFor(engine, id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.count).toBe(3);
+  });
+});
+
+describe("documents", () => {
+  it("lists other devices, notes a new one in history, and merges partial documents", async () => {
+    const { peer, id, aor, own } = await setup();
+    const desk = { id: "desk", state: "active" as const, event: "registered", uri: "sip:desk@10.1.2.3:5060", expires: 600 };
+    await peer.notify(reginfoXml({ version: 1, aor, state: "partial", contacts: [desk] }));
+    const view = await waitForAccount(engine, id, (v) => v.status.bindings.length === 2);
+    expect(view.status.bindings.find((b) => !b.own)).toMatchObject({ uri: "sip:desk@10.1.2.3:5060", event: "registered" });
+    expect(view.status.bindings.find((b) => b.own)).toBeDefined();
+    expect(await reasons(id)).toContain("new device: sip:desk@10.1.2.3:5060");
+    await peer.notify(reginfoXml({ version: 2, aor, state: "partial", contacts: [{ ...desk, state: "terminated", event: "unregistered" }] }));
+    await waitForAccount(engine, id, (v) => v.status.bindings.length === 1 && v.status.bindings[0]!.own);
+    expect(await kinds(id)).toEqual([]);
+    void own;
+  });
+
+  it("re-subscribes when a partial document skips a version, and ignores stale ones", async () => {
+    const { peer, id, aor, own } = await setup();
+    const subs = peer.count("SUBSCRIBE");
+    await peer.notify(reginfoXml({ version: 0, aor, state: "partial", contacts: [own({ state: "terminated", event: "deactivated" })] }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await kinds(id)).toEqual([]); // stale: not newer than version 0
+    await peer.notify(reginfoXml({ version: 5, aor, state: "partial", contacts: [own({})] }));
+    await expect.poll(() => peer.count("SUBSCRIBE")).toBe(subs + 1);
+  });
+
+  it("answers 489 to the SUBSCRIBE with reg-event unsupported, still registered", async () => {
+    const { peer, id } = await setup({ subscribeStatus: 489 });
+    const view = await waitForAccount(engine, id, (v) => v.status.regEvent.state === "unsupported");
+    expect(view.status.state).toBe("registered");
+    expect(view.status.regEvent.reason).toMatch(/489/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(peer.count("SUBSCRIBE")).toBe(1);
+  });
+
+  it("stops subscribing on terminated;reason=rejected and re-subscribes on deactivated", async () => {
+    const { peer, id, aor, own } = await setup();
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({})] }), "terminated;reason=deactivated");
+    await expect.poll(() => peer.count("SUBSCRIBE")).toBe(2);
+    await peer.notify(reginfoXml({ version: 0, aor, contacts: [own({})] }));
+    await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
+    await peer.notify("", "terminated;reason=rejected");
+    const view = await waitForAccount(engine, id, (v) => v.status.regEvent.state === "failed");
+    expect(view.status.regEvent.reason).toMatch(/rejected/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(peer.count("SUBSCRIBE")).toBe(2);
+  });
+});
+
+describe("hostile and broken bodies", () => {
+  const bomb = `<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="1" state="full">&lol3;</reginfo>`;
+  const xxe = `<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="1" state="full"><registration aor="&xxe;" id="1" state="active"/></reginfo>`;
+
+  it.each([
+    ["malformed XML", "<reginfo xmlns='urn:ietf:params:xml:ns:reginfo' version='1' state='full'><registration>", "malformed"],
+    ["an entity-expansion bomb", bomb, "dtd"],
+    ["an external entity", xxe, "dtd"],
+    ["a foreign document", "<html><body>hi</body></html>", "not-reginfo"],
+    ["a 56 kB body of nesting", "<a>".repeat(8_000) + "</a>".repeat(8_000), "too-deep"],
+  ])("answers %s with a typed error in history and keeps the account as it was", async (_name, body, kind) => {
+    const { peer, id } = await setup();
+    expect(await peer.notify(body)).toBe(200);
+    await expect.poll(async () => (await reasons(id)).some((r) => r.includes(`unusable NOTIFY (${kind})`))).toBe(true);
+    const view = await engine.handle("accounts.get", { id });
+    expect(view.status.state).toBe("registered");
+    expect(view.status.regEvent.state).toBe("active");
+    expect(await kinds(id)).toEqual([]);
+  });
+
+  it("survives garbage datagrams and keeps serving the subscription", async () => {
+    const { peer, id, aor, own } = await setup();
+    peer.sendRaw(Buffer.from([0, 1, 2, 255, 254]));
+    peer.sendRaw("NOTIFY sip:x SIP/2.0\r\n\r\n");
+    peer.sendRaw("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=z9hG4bKnothing\r\n\r\n");
+    peer.sendRaw("x".repeat(65_000));
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "deactivated" })] }));
+    await expect.poll(() => kinds(id)).toEqual(["deactivated"]);
+  });
+});
