@@ -30,7 +30,7 @@ import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
 import type { RetryPolicyOptions } from "./policy/retry-policy.js";
 import { resolveNextHop } from "./sip/next-hop.js";
-import { decideOwnChange } from "./policy/reg-event-policy.js";
+import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.js";
 import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
 import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
 import { SharedUdpSocket, type HostPort } from "./sip/udp-socket.js";
@@ -401,11 +401,15 @@ export class Engine {
             continue;
           }
           const status = this.accounts.get(id)?.status;
-          const decision = decideOwnChange(change, {
-            weUnregistered: registration.unregisteredRecently(30_000),
-            grantedExpiresAt: status?.state === "registered" ? status.expiresAt : undefined,
-            now: receivedAt,
-          });
+          const decision = applyAccountPolicy(
+            decideOwnChange(change, {
+              weUnregistered: registration.unregisteredRecently(30_000),
+              grantedExpiresAt: status?.state === "registered" ? status.expiresAt : undefined,
+              now: receivedAt,
+            }),
+            change.contact.event,
+            this.accounts.get(id)?.record.regEventPolicy ?? {},
+          );
           history(decision.summary);
           if (decision.alert) this.raiseAlert(id, decision.alert.kind, decision.alert.message);
           const action = decision.action;

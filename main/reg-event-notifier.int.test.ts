@@ -44,12 +44,12 @@ interface Setup {
 }
 
 /** A registered account whose reg-event subscription is active with the peer. */
-async function setup(opts: { subscribeStatus?: number } = {}): Promise<Setup> {
+async function setup(opts: { subscribeStatus?: number; regEventPolicy?: Record<string, string> } = {}): Promise<Setup> {
   const peer = await ScriptedSipPeer.start();
   peers.push(peer);
   if (opts.subscribeStatus) peer.subscribeStatus = opts.subscribeStatus;
   const aor = `sip:user${++n}@scripted.test`;
-  const { id } = await engine.handle("accounts.create", AccountInput.parse({ name: `User ${n}`, aor, password: "", outboundProxy: peer.uri, expires: 300 }));
+  const { id } = await engine.handle("accounts.create", AccountInput.parse({ name: `User ${n}`, aor, password: "", outboundProxy: peer.uri, expires: 300, regEventPolicy: opts.regEventPolicy ?? {} }));
   await waitForAccount(engine, id, (v) => v.status.state === "registered");
   await expect.poll(() => peer.count("SUBSCRIBE")).toBeGreaterThanOrEqual(1);
   const own = (over: Partial<ReginfoContactSpec>): ReginfoContactSpec => ({ id: "own", state: "active", event: "registered", uri: peer.clientContact!, expires: 300, ...over });
@@ -132,6 +132,20 @@ describe("own binding events", () => {
     const alerts = await alertsFor(engine, id);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.count).toBe(3);
+  });
+});
+
+describe("per-account policy", () => {
+  it("alert-only alerts without re-registering; ignore does neither but keeps history", async () => {
+    const { peer, id, aor, own } = await setup({ regEventPolicy: { deactivated: "alert-only", unregistered: "ignore" } });
+    const before = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "deactivated" })] }));
+    await expect.poll(() => kinds(id)).toEqual(["deactivated"]);
+    await peer.notify(reginfoXml({ version: 2, aor, contacts: [own({ state: "terminated", event: "unregistered" })] }));
+    await expect.poll(async () => (await reasons(id)).some((r) => r.includes("policy: ignore"))).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(peer.count("REGISTER")).toBe(before);
+    expect(await kinds(id)).toEqual(["deactivated"]);
   });
 });
 

@@ -28,6 +28,17 @@ const sipUri = (what: string, opts: { needsUser: boolean }) =>
       return uri !== undefined && (!opts.needsUser || uri.user !== undefined);
     }, opts.needsUser ? `${what} must be a SIP URI with a user, like sip:alice@example.com` : `${what} must be a SIP URI, like sip:pbx.example.com:5060`);
 
+/** Reg-event outcomes whose default handling an account may change. */
+export const POLICY_EVENTS = ["deactivated", "probation", "rejected", "unregistered", "expired", "shortened"] as const;
+export type PolicyEvent = (typeof POLICY_EVENTS)[number];
+/** default: alert and act (see the reg-event policy); alert-only: alert, no automatic action; ignore: history only. */
+export const PolicyChoice = z.enum(["default", "alert-only", "ignore"]);
+export type PolicyChoice = z.infer<typeof PolicyChoice>;
+export const RegEventPolicy = z.strictObject(
+  Object.fromEntries(POLICY_EVENTS.map((e) => [e, PolicyChoice.optional()])) as Record<PolicyEvent, z.ZodOptional<typeof PolicyChoice>>,
+);
+export type RegEventPolicy = z.infer<typeof RegEventPolicy>;
+
 /** Fields a user edits. Kept without defaults so that a patch can leave a field out. */
 const accountFields = {
   name: z.string().trim().min(1, "Name is required").max(200).refine(noControlChars, "Name has control characters"),
@@ -48,6 +59,7 @@ const accountFields = {
     .max(EXPIRES_MAX, `Expires must be at most ${EXPIRES_MAX} s`),
   enabled: z.boolean(),
   watchRegEvent: z.boolean(),
+  regEventPolicy: RegEventPolicy,
 };
 
 export const AccountInput = z.strictObject({
@@ -61,6 +73,7 @@ export const AccountInput = z.strictObject({
   expires: accountFields.expires.default(3600),
   enabled: accountFields.enabled.default(true),
   watchRegEvent: accountFields.watchRegEvent.default(true),
+  regEventPolicy: accountFields.regEventPolicy.default({}),
 });
 /** What a client sends (defaults may be left out). */
 export type AccountInputRaw = z.input<typeof AccountInput>;
@@ -82,6 +95,7 @@ export const AccountPatch = z.strictObject({
   expires: accountFields.expires.optional(),
   enabled: accountFields.enabled.optional(),
   watchRegEvent: accountFields.watchRegEvent.optional(),
+  regEventPolicy: accountFields.regEventPolicy.optional(),
 });
 export type AccountPatch = z.infer<typeof AccountPatch>;
 
@@ -146,6 +160,7 @@ export const AccountView = z.object({
   expires: z.number().int(),
   enabled: z.boolean(),
   watchRegEvent: z.boolean(),
+  regEventPolicy: RegEventPolicy,
   hasPassword: z.boolean(),
   status: AccountStatus,
 });

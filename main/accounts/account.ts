@@ -2,7 +2,7 @@
  * An account as the engine keeps it: the user's fields plus the sealed password. The sealed
  * password never leaves main/ (views carry `hasPassword` only).
  */
-import type { AccountInput, AccountStatus, AccountView, Transport } from "../../shared/contract.js";
+import type { AccountInput, AccountStatus, AccountView, RegEventPolicy, Transport } from "../../shared/contract.js";
 import { parseSipUri } from "../../shared/sip-uri.js";
 
 export interface AccountRecord {
@@ -16,6 +16,7 @@ export interface AccountRecord {
   expires: number;
   enabled: boolean;
   watchRegEvent: boolean;
+  regEventPolicy: RegEventPolicy;
   passwordSealed?: string;
   createdAt: number;
   updatedAt: number;
@@ -60,6 +61,7 @@ export function toView(record: AccountRecord, status: AccountStatus): AccountVie
     expires: record.expires,
     enabled: record.enabled,
     watchRegEvent: record.watchRegEvent,
+    regEventPolicy: record.regEventPolicy,
     hasPassword: record.passwordSealed !== undefined,
     status,
   };

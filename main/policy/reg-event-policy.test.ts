@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContactChange } from "../sip/reginfo-state.js";
-import { decideOwnChange, decideTermination } from "./reg-event-policy.js";
+import { applyAccountPolicy, decideOwnChange, decideTermination } from "./reg-event-policy.js";
 
 const change = (over: Partial<ContactChange["contact"]>, vanished = false): ContactChange => ({
   contact: { id: "o", state: "terminated", event: "", uri: "sip:o@h", ...over },
@@ -63,5 +63,21 @@ describe("decideTermination (RFC 6665 4.1.3)", () => {
     expect(decideTermination("rejected", undefined, 9).kind).toBe("unavailable");
     expect(decideTermination("noresource", undefined, 9).kind).toBe("unavailable");
     expect(decideTermination(undefined, undefined, 9)).toEqual({ kind: "resubscribe", delayMs: 9 });
+  });
+});
+
+describe("applyAccountPolicy", () => {
+  const d = decideOwnChange(change({ event: "deactivated" }), ctx);
+  it("keeps the default decision unless the account says otherwise", () => {
+    expect(applyAccountPolicy(d, "deactivated", {})).toBe(d);
+    expect(applyAccountPolicy(d, "deactivated", { deactivated: "default" })).toBe(d);
+    expect(applyAccountPolicy(d, "refreshed", { deactivated: "ignore" })).toBe(d);
+  });
+  it("alert-only keeps the alert and drops the action; ignore drops both", () => {
+    expect(applyAccountPolicy(d, "deactivated", { deactivated: "alert-only" })).toMatchObject({ alert: { kind: "deactivated" }, action: { kind: "none" } });
+    const ignored = applyAccountPolicy(d, "deactivated", { deactivated: "ignore" });
+    expect(ignored.alert).toBeUndefined();
+    expect(ignored.action.kind).toBe("none");
+    expect(ignored.summary).toMatch(/policy: ignore/);
   });
 });

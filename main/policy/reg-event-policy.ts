@@ -14,7 +14,7 @@
  * | vanished from a full document  | registration-lost | re-register now                  |
  * | registered/refreshed/created   | none           | none                                |
  */
-import type { AlertKind } from "../../shared/contract.js";
+import { POLICY_EVENTS, type AlertKind, type PolicyEvent, type RegEventPolicy } from "../../shared/contract.js";
 import type { ContactChange } from "../sip/reginfo-state.js";
 
 export type RegEventAction =
@@ -133,4 +133,17 @@ export function decideTermination(reason: string | undefined, retryAfterSec: num
     default:
       return { kind: "resubscribe", delayMs: retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffMs };
   }
+}
+
+/**
+ * The account's own choices on top of the defaults: `alert-only` keeps the alert and drops the
+ * automatic action, `ignore` drops both (the history line stays).
+ */
+export function applyAccountPolicy(decision: RegEventDecision, event: string, policy: RegEventPolicy): RegEventDecision {
+  if (!(POLICY_EVENTS as readonly string[]).includes(event)) return decision;
+  const choice = policy[event as PolicyEvent] ?? "default";
+  if (choice === "default") return decision;
+  const summary = `${decision.summary} (policy: ${choice})`;
+  if (choice === "ignore") return { action: { kind: "none" }, summary };
+  return { alert: decision.alert, action: { kind: "none" }, summary };
 }

@@ -1,5 +1,5 @@
 import type { AccountStatus } from "../../shared/contract.js";
-import { AccountStatus as AccountStatusSchema } from "../../shared/contract.js";
+import { AccountStatus as AccountStatusSchema, RegEventPolicy } from "../../shared/contract.js";
 import type { AccountRecord } from "../accounts/account.js";
 import { identityKey } from "../accounts/account.js";
 import type { Db } from "./database.js";
@@ -16,6 +16,7 @@ interface AccountRow {
   expires: number;
   enabled: number;
   watch_reg_event: number;
+  reg_event_policy: string;
   created_at: number;
   updated_at: number;
 }
@@ -32,6 +33,7 @@ const fromRow = (r: AccountRow): AccountRecord => ({
   expires: r.expires,
   enabled: r.enabled === 1,
   watchRegEvent: r.watch_reg_event === 1,
+  regEventPolicy: readPolicy(r.reg_event_policy),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -48,6 +50,7 @@ const toParams = (a: AccountRecord) => ({
   expires: a.expires,
   enabled: a.enabled ? 1 : 0,
   watch_reg_event: a.watchRegEvent ? 1 : 0,
+  reg_event_policy: JSON.stringify(a.regEventPolicy),
   identity_key: identityKey(a),
   created_at: a.createdAt,
   updated_at: a.updatedAt,
@@ -60,12 +63,13 @@ export class AccountRepo {
   constructor(private readonly db: Db) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO accounts (id, name, aor, auth_username, password_enc, registrar, outbound_proxy,
-          transport, expires, enabled, watch_reg_event, identity_key, created_at, updated_at)
+          transport, expires, enabled, watch_reg_event, reg_event_policy, identity_key, created_at, updated_at)
         VALUES (@id, @name, @aor, @auth_username, @password_enc, @registrar, @outbound_proxy, @transport, @expires,
-          @enabled, @watch_reg_event, @identity_key, @created_at, @updated_at)`),
+          @enabled, @watch_reg_event, @reg_event_policy, @identity_key, @created_at, @updated_at)`),
       update: db.prepare(`UPDATE accounts SET name=@name, aor=@aor, auth_username=@auth_username,
           password_enc=@password_enc, registrar=@registrar, outbound_proxy=@outbound_proxy, transport=@transport,
-          expires=@expires, enabled=@enabled, watch_reg_event=@watch_reg_event, identity_key=@identity_key,
+          expires=@expires, enabled=@enabled, watch_reg_event=@watch_reg_event, reg_event_policy=@reg_event_policy,
+          identity_key=@identity_key,
           updated_at=@updated_at WHERE id=@id`),
       remove: db.prepare(`DELETE FROM accounts WHERE id = ?`),
       get: db.prepare(`SELECT * FROM accounts WHERE id = ?`),
@@ -123,5 +127,15 @@ export class AccountRepo {
       }
     }
     return out;
+  }
+}
+
+/** A stored policy that no longer parses falls back to the defaults rather than failing the load. */
+function readPolicy(json: string): RegEventPolicy {
+  try {
+    const parsed = RegEventPolicy.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
   }
 }

@@ -58,6 +58,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX alerts_account ON alerts(account_id, at);
     `,
   },
+  {
+    version: 2,
+    description: "per-account reg-event policy",
+    sql: `ALTER TABLE accounts ADD COLUMN reg_event_policy TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -26,6 +26,7 @@ const record = (over: Partial<AccountRecord> = {}): AccountRecord => ({
   expires: 3600,
   enabled: true,
   watchRegEvent: true,
+  regEventPolicy: {},
   createdAt: 1,
   updatedAt: 1,
   ...over,

@@ -1,5 +1,15 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { AccountInput, AccountPatch, issuesOf, TRANSPORTS, type AccountView, type FieldIssue } from "../../shared/contract.js";
+import {
+  AccountInput,
+  AccountPatch,
+  issuesOf,
+  POLICY_EVENTS,
+  TRANSPORTS,
+  type AccountView,
+  type FieldIssue,
+  type PolicyChoice,
+  type RegEventPolicy,
+} from "../../shared/contract.js";
 import { CommandError } from "../client/api.js";
 import { useClient } from "../client/context.js";
 
@@ -14,6 +24,7 @@ interface FormValues {
   expires: string;
   enabled: boolean;
   watchRegEvent: boolean;
+  regEventPolicy: RegEventPolicy;
 }
 
 const blank: FormValues = {
@@ -27,6 +38,7 @@ const blank: FormValues = {
   expires: "3600",
   enabled: true,
   watchRegEvent: true,
+  regEventPolicy: {},
 };
 
 function valuesOf(a: AccountView): FormValues {
@@ -41,6 +53,7 @@ function valuesOf(a: AccountView): FormValues {
     expires: String(a.expires),
     enabled: a.enabled,
     watchRegEvent: a.watchRegEvent,
+    regEventPolicy: a.regEventPolicy,
   };
 }
 
@@ -58,6 +71,7 @@ function toInput(v: FormValues, editing: boolean) {
     expires: v.expires.trim() === "" ? Number.NaN : Number(v.expires),
     enabled: v.enabled,
     watchRegEvent: v.watchRegEvent,
+    regEventPolicy: v.regEventPolicy,
   };
 }
 
@@ -171,6 +185,22 @@ export function AccountForm({ account, onClose }: { account?: AccountView; onClo
             <input type="checkbox" checked={values.watchRegEvent} onChange={(e) => set("watchRegEvent", e.target.checked)} /> Watch registration
             events (alerts on forced deregistration)
           </label>
+          <fieldset className="policy" disabled={!values.watchRegEvent}>
+            <legend>When the registrar removes this account's binding</legend>
+            {POLICY_EVENTS.map((event) => (
+              <label key={event} className="policy-row">
+                <span>{event}</span>
+                <select
+                  value={values.regEventPolicy[event] ?? "default"}
+                  onChange={(e) => set("regEventPolicy", { ...values.regEventPolicy, [event]: e.target.value as PolicyChoice })}
+                >
+                  <option value="default">Alert and act (default)</option>
+                  <option value="alert-only">Alert only</option>
+                  <option value="ignore">Ignore (history only)</option>
+                </select>
+              </label>
+            ))}
+          </fieldset>
           <label className="check">
             <input type="checkbox" checked={values.enabled} onChange={(e) => set("enabled", e.target.checked)} /> Enabled
           </label>

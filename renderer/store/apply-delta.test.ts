@@ -10,6 +10,7 @@ const acc = (id: string, name: string, state: AccountView["status"]["state"] = "
   expires: 60,
   enabled: true,
   watchRegEvent: true,
+  regEventPolicy: {},
   hasPassword: true,
   status: { state, lastChange: 0, regEvent: { state: "off" }, bindings: [] },
 });
