@@ -20,6 +20,7 @@ import type {
 import {
   effectiveAuthUsername,
   effectiveRegistrar,
+  identityKey,
   initialStatus,
   toView,
   type AccountRecord,
@@ -38,7 +39,8 @@ import { StateHub } from "./state/state-hub.js";
 import { AccountRepo } from "./store/account-repo.js";
 import { AlertRepo } from "./store/alert-repo.js";
 import { openDatabase, type Db } from "./store/database.js";
-import { HistoryRepo, type NewHistoryEntry } from "./store/history-repo.js";
+import { DEFAULT_RETENTION, HistoryRepo, type NewHistoryEntry, type Retention } from "./store/history-repo.js";
+import { parseImport, serializeExport } from "./accounts/bulk.js";
 import { keyFileSecretBox, type SecretBox } from "./store/secret-box.js";
 
 export interface EngineOptions {
@@ -59,6 +61,10 @@ export interface EngineOptions {
   deltaIntervalMs?: number;
   /** Longest wait for the registrar's answer to an unregister on delete, disable and quit. */
   unregisterTimeoutMs?: number;
+  /** Manage the store only: no registrations start (the CLI's import and export). */
+  offline?: boolean;
+  /** History kept per account and by age. */
+  retention?: Retention;
 }
 
 type Handlers = { [N in CommandName]: (args: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>> };
@@ -119,6 +125,7 @@ export class Engine {
         logger,
       });
       engine.restore();
+      engine.pruneHistory();
       return engine;
     } catch (e) {
       db.close();
@@ -165,6 +172,14 @@ export class Engine {
         else if (current?.record.enabled) void this.startRegistration(id);
       });
     }
+  }
+
+  /** Applies the history retention now and then every hour. */
+  private pruneHistory(): void {
+    if (this.closed) return;
+    const removed = this.history.prune(this.opts.clock.now(), this.opts.retention ?? DEFAULT_RETENTION);
+    if (removed > 0) this.opts.logger.info("history pruned", { removed });
+    this.opts.clock.setTimeout(() => this.pruneHistory(), 3600_000);
   }
 
   /** Unregisters every account (bounded wait), saves state and releases sockets and files. */
@@ -279,6 +294,12 @@ export class Engine {
         this.flushHistory();
         return this.history.list(id, limit ?? 200);
       },
+      "accounts.import": ({ format, content }) => this.importAccounts(format, content),
+      "accounts.export": ({ format, withPasswords }) => {
+        const records = [...this.accounts.values()].map((e) => e.record);
+        const passwordOf = withPasswords ? (r: AccountRecord) => (r.passwordSealed ? this.secrets.decrypt(r.passwordSealed) : "") : undefined;
+        return { format, count: records.length, content: serializeExport(format, records, passwordOf) };
+      },
       "alerts.list": () => [...this.alerts.values()].sort((a, b) => b.at - a.at),
       "alerts.ack": ({ id }) => {
         const alert = this.alerts.get(id);
@@ -290,6 +311,37 @@ export class Engine {
         return acked;
       },
     };
+  }
+
+  /**
+   * Adds every valid row in one transaction; invalid rows and AORs that already exist (in the
+   * store or earlier in the file) are reported with their row and field and left out.
+   */
+  private importAccounts(format: "csv" | "json", content: string) {
+    const parsed = parseImport(format, content);
+    const issues = [...parsed.issues];
+    const now = this.opts.clock.now();
+    const seen = new Set([...this.accounts.values()].map((e) => identityKey(e.record)));
+    const items: { record: AccountRecord; status: AccountStatus }[] = [];
+    for (const { row, line, input } of parsed.rows) {
+      const { password, ...fields } = input;
+      const record: AccountRecord = { ...fields, id: randomUUID(), passwordSealed: password ? this.secrets.encrypt(password) : undefined, createdAt: now, updatedAt: now };
+      const key = identityKey(record);
+      if (seen.has(key)) {
+        issues.push({ row, line, field: "aor", message: "This AOR is already registered at this registrar by another account" });
+        continue;
+      }
+      seen.add(key);
+      items.push({ record, status: initialStatus(record, now) });
+    }
+    this.repo.insertMany(items);
+    for (const { record, status } of items) {
+      this.accounts.set(record.id, { record, status });
+      this.hub.accountChanged(record.id);
+      if (record.enabled) this.queueStart(record.id);
+    }
+    issues.sort((a, b) => a.row - b.row);
+    return { imported: items.length, rejected: parsed.total - items.length, issues };
   }
 
   private async setEnabled(id: string, enabled: boolean): Promise<AccountView> {
@@ -309,6 +361,7 @@ export class Engine {
   }
 
   private queueStart(id: string): void {
+    if (this.opts.offline) return;
     this.setStatus(id, { state: "registering", retryAt: undefined });
     this.pacer.enqueue(id, () => void this.startRegistration(id));
   }

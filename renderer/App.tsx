@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { AccountForm } from "./components/AccountForm.js";
 import { AccountList } from "./components/AccountList.js";
 import { AlertBanner } from "./components/AlertBanner.js";
+import { BulkDialog } from "./components/BulkDialog.js";
 import { DesktopNotifications } from "./components/DesktopNotifications.js";
 import { Overview } from "./components/Overview.js";
 import { startClock } from "./components/use-now.js";
@@ -10,7 +11,7 @@ import { useConnection, useStore } from "./store/store.js";
 /** In the Electron window the shell raises desktop notifications itself. */
 const inElectron = typeof window !== "undefined" && window.regwatch !== undefined;
 
-type Editing = { mode: "add" } | { mode: "edit"; id: string } | undefined;
+type Editing = { mode: "add" } | { mode: "edit"; id: string } | { mode: "bulk" } | undefined;
 
 export function App() {
   const connection = useConnection();
@@ -41,6 +42,9 @@ export function App() {
           <span className="visually-hidden">Search accounts</span>
           <input type="search" placeholder="Search name or AOR" value={query} onChange={(e) => setQuery(e.target.value)} />
         </label>
+        <button type="button" onClick={() => setEditing({ mode: "bulk" })}>
+          Import / export…
+        </button>
         <button type="button" className="primary" onClick={() => setEditing({ mode: "add" })}>
           Add account
         </button>
@@ -48,6 +52,7 @@ export function App() {
       <main>
         <AccountList query={query} onEdit={(id) => setEditing({ mode: "edit", id })} />
       </main>
+      {editing?.mode === "bulk" && <BulkDialog onClose={() => setEditing(undefined)} />}
       {editing && (editing.mode === "add" || editAccount) && (
         <AccountForm key={editing.mode === "edit" ? editing.id : "add"} account={editAccount} onClose={() => setEditing(undefined)} />
       )}

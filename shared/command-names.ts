@@ -16,6 +16,8 @@ export const COMMAND_NAMES = [
   "accounts.unregister",
   "accounts.unregisterAll",
   "accounts.history",
+  "accounts.import",
+  "accounts.export",
   "alerts.list",
   "alerts.ack",
 ] as const;

@@ -225,6 +225,27 @@ export const StateDelta = z.object({
 });
 export type StateDelta = z.infer<typeof StateDelta>;
 
+export const BulkFormat = z.enum(["csv", "json"]);
+export type BulkFormat = z.infer<typeof BulkFormat>;
+/** Largest import accepted: 50,000 accounts with long fields fit well inside. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+export const ImportIssue = z.object({
+  /** 1-based data row (CSV: after the header; JSON: array index + 1); 0 for the file as a whole. */
+  row: z.number().int().nonnegative(),
+  /** Line in the file where the row starts, when the format has lines. */
+  line: z.number().int().positive().optional(),
+  field: z.string(),
+  message: z.string(),
+});
+export type ImportIssue = z.infer<typeof ImportIssue>;
+export const ImportResult = z.object({
+  imported: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  issues: z.array(ImportIssue),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
 const AccountId = z.strictObject({ id: z.string().min(1).max(64) });
 const Ok = z.object({ ok: z.literal(true) });
 const Empty = z.undefined();
@@ -245,6 +266,14 @@ export const commands = {
   "accounts.history": {
     input: z.strictObject({ id: AccountId.shape.id, limit: z.number().int().min(1).max(10_000).optional() }),
     output: z.array(HistoryEntry),
+  },
+  "accounts.import": {
+    input: z.strictObject({ format: BulkFormat, content: z.string().max(MAX_IMPORT_BYTES) }),
+    output: ImportResult,
+  },
+  "accounts.export": {
+    input: z.strictObject({ format: BulkFormat, withPasswords: z.boolean().default(false) }),
+    output: z.object({ format: BulkFormat, count: z.number().int().nonnegative(), content: z.string() }),
   },
   "alerts.list": { input: Empty, output: z.array(Alert) },
   "alerts.ack": { input: z.strictObject({ id: z.string().min(1).max(64) }), output: Alert },

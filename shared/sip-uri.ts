@@ -11,7 +11,24 @@ export interface ParsedSipUri {
   transport?: string;
 }
 
-export function parseSipUri(text: string): ParsedSipUri | undefined {
+/**
+ * sip.js's PEG grammar takes ~130 µs per URI; the same AORs and registrars are parsed again and
+ * again (validation, identity keys, bulk imports of 50,000 accounts), so results are memoised.
+ * Bounded: the cache is emptied when full.
+ */
+const cache = new Map<string, Readonly<ParsedSipUri> | null>();
+const CACHE_MAX = 100_000;
+
+export function parseSipUri(text: string): Readonly<ParsedSipUri> | undefined {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const parsed = parseUncached(text);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(text, parsed ? Object.freeze(parsed) : null);
+  return parsed;
+}
+
+function parseUncached(text: string): ParsedSipUri | undefined {
   // The grammar accepts surrounding whitespace in some places; a field value must not have any.
   if (text.trim() !== text || text.length === 0 || text.length > 512) return undefined;
   const uri = Grammar.URIParse(text);

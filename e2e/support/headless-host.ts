@@ -21,6 +21,8 @@ export interface HeadlessHost {
   dataDir: string;
   output(): string;
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Sends a signal (SIGKILL for crash tests); `stop` still cleans up. */
+  kill(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boo
         ...init,
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
       }),
+    kill: (signal) => void child.kill(signal),
     stop: async () => {
       await stopChild(child, 10_000);
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });

@@ -86,7 +86,7 @@ export function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
       }
       const route = matchRoute(req.method ?? "GET", url.pathname);
       if (!route) return sendJson(res, 404, { error: `No route ${req.method} ${url.pathname}`, code: "not-found" });
-      const body = route.needsBody ? await readJson(req) : undefined;
+      const body = route.needsBody ? await readJson(req, route.maxBody ?? MAX_BODY) : undefined;
       const { command, input } = route.build({ body, query: url.searchParams });
       const result = await dispatch(engine, command, input);
       return sendJson(res, route.status ?? 200, result);
@@ -199,13 +199,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBody: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new EngineError("invalid", `Request body over ${MAX_BODY} bytes`);
+    if (size > maxBody) throw new EngineError("invalid", `Request body over ${maxBody} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return undefined;

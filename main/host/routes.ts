@@ -2,7 +2,7 @@
  * REST routes of the headless host, each a thin mapping onto a contract command. Path
  * parameters and bodies become the command's input; the schema checks happen in dispatch.
  */
-import type { CommandName } from "../../shared/contract.js";
+import { MAX_IMPORT_BYTES, type CommandName } from "../../shared/contract.js";
 
 interface RouteInput {
   body: unknown;
@@ -16,6 +16,8 @@ interface RouteArgs extends RouteInput {
 
 export interface Route {
   needsBody: boolean;
+  /** Largest body accepted, when larger than the default. */
+  maxBody?: number;
   status?: number;
   build(input: RouteInput): { command: CommandName; input: unknown };
 }
@@ -24,6 +26,7 @@ interface RouteDef {
   method: string;
   pattern: RegExp;
   needsBody: boolean;
+  maxBody?: number;
   status?: number;
   build(args: RouteArgs): { command: CommandName; input: unknown };
 }
@@ -41,6 +44,22 @@ const ROUTES: RouteDef[] = [
   { method: "GET", pattern: /^\/api\/snapshot$/, needsBody: false, build: () => ({ command: "state.snapshot", input: undefined }) },
   { method: "GET", pattern: /^\/api\/accounts$/, needsBody: false, build: () => ({ command: "accounts.list", input: undefined }) },
   { method: "POST", pattern: /^\/api\/accounts$/, needsBody: true, status: 201, build: ({ body }) => ({ command: "accounts.create", input: body ?? {} }) },
+  {
+    method: "POST",
+    pattern: /^\/api\/accounts\/import$/,
+    needsBody: true,
+    maxBody: MAX_IMPORT_BYTES + 1024,
+    build: ({ body }) => ({ command: "accounts.import", input: body }),
+  },
+  {
+    method: "GET",
+    pattern: /^\/api\/accounts\/export$/,
+    needsBody: false,
+    build: ({ query }) => ({
+      command: "accounts.export",
+      input: { format: query.get("format") ?? "json", withPasswords: query.get("withPasswords") === "true" },
+    }),
+  },
   { method: "GET", pattern: new RegExp(`^/api/accounts/${ID}$`), needsBody: false, build: ({ params }) => ({ command: "accounts.get", input: { id: params[0] } }) },
   {
     method: "PATCH",
@@ -71,6 +90,7 @@ const ROUTES: RouteDef[] = [
     method: "POST",
     pattern: /^\/api\/commands\/([a-zA-Z.]{1,64})$/,
     needsBody: true,
+    maxBody: MAX_IMPORT_BYTES + 1024,
     build: ({ body, params }) => ({ command: params[0] as CommandName, input: body }),
   },
 ];
@@ -81,7 +101,7 @@ export function matchRoute(method: string, pathname: string): Route | undefined 
     const m = r.pattern.exec(pathname);
     if (!m) continue;
     const params = m.slice(1).map(safeDecode);
-    return { needsBody: r.needsBody, status: r.status, build: (input) => r.build({ ...input, params }) };
+    return { needsBody: r.needsBody, maxBody: r.maxBody, status: r.status, build: (input) => r.build({ ...input, params }) };
   }
   return undefined;
 }

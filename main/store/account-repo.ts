@@ -87,6 +87,16 @@ export class AccountRepo {
     this.stmts.insert.run(toParams(a));
   }
 
+  /** Many accounts and their first statuses in one transaction: all of them or none. */
+  insertMany(items: { record: AccountRecord; status: AccountStatus }[]): void {
+    this.db.transaction(() => {
+      for (const { record, status } of items) {
+        this.stmts.insert.run(toParams(record));
+        this.stmts.saveStatus.run({ id: record.id, json: JSON.stringify(status) });
+      }
+    })();
+  }
+
   update(a: AccountRecord): void {
     this.stmts.update.run(toParams(a));
   }

@@ -121,3 +121,18 @@ describe("secret boxes", () => {
     expect(() => aesGcmSecretBox(Buffer.alloc(31))).toThrow(/32 bytes/);
   });
 });
+
+describe("AccountRepo.insertMany", () => {
+  it("writes all of a batch or nothing", () => {
+    const db = openDatabase(":memory:");
+    const repo = new AccountRepo(db);
+    const status = { state: "disabled" as const, lastChange: 1, regEvent: { state: "off" as const }, bindings: [] };
+    const batch = Array.from({ length: 5 }, (_, i) => ({ record: record({ id: `b${i}`, aor: `sip:u${i}@example.com` }), status }));
+    batch.push({ record: record({ id: "b0", aor: "sip:dup@example.com" }), status }); // same id: the batch fails
+    expect(() => repo.insertMany(batch)).toThrow();
+    expect(repo.all()).toEqual([]);
+    repo.insertMany(batch.slice(0, 5));
+    expect(repo.all()).toHaveLength(5);
+    expect(repo.loadStatuses().size).toBe(5);
+  });
+});
