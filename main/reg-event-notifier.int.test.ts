@@ -231,3 +231,29 @@ describe("hostile and broken bodies", () => {
     await expect.poll(() => kinds(id)).toEqual(["deactivated"]);
   });
 });
+
+describe("UDP reliability", () => {
+  it("retransmits a lost REGISTER (Timer E) instead of waiting for Timer F", async () => {
+    const { peer, id } = await setup();
+    peer.dropRegisters = 2;
+    const before = peer.count("REGISTER");
+    const t0 = Date.now();
+    await engine.handle("accounts.register", { id });
+    await expect.poll(() => peer.count("REGISTER") - before, { timeout: 5000 }).toBe(3);
+    await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.lastChange >= t0 - 5000);
+    // T1 then 2 x T1: answered after about 1.5 s, far from Timer F's 32 s.
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it("answers a retransmitted NOTIFY with the same response, and acts on it once", async () => {
+    const { peer, id, aor, own } = await setup();
+    const before = peer.count("REGISTER");
+    const body = reginfoXml({ version: 1, aor, contacts: [own({ state: "terminated", event: "deactivated" })] });
+    expect(await peer.notify(body)).toBe(200);
+    expect(await peer.notify(body, undefined, undefined, peer.lastNotify)).toBe(200);
+    await expect.poll(() => peer.count("REGISTER")).toBe(before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(peer.count("REGISTER")).toBe(before + 1);
+    expect((await alertsFor(engine, id))[0]!.count).toBe(1);
+  });
+});

@@ -60,11 +60,15 @@ export class ScriptedSipPeer {
   grantSec = 300;
   /** Subscription expiry put in the first NOTIFY. */
   subscriptionSec = 3600;
+  /** Ignore this many REGISTERs (as if lost on the wire) before answering. */
+  dropRegisters = 0;
   readonly requests: IncomingRequestMessage[] = [];
   /** Our client's Contact (from its last REGISTER). */
   clientContact: string | undefined;
   clientCallId: string | undefined;
   private dialog: Dialog | undefined;
+  /** Branch and CSeq of the last NOTIFY sent, to retransmit it. */
+  lastNotify: { branch: string; cseq: number } | undefined;
   private pending = new Map<string, (code: number) => void>();
   private cseq = 1;
 
@@ -89,11 +93,20 @@ export class ScriptedSipPeer {
     return this.requests.filter((r) => r.method === method).length;
   }
 
-  /** Sends a NOTIFY in the client's subscription; resolves with the client's response code. */
-  notify(body: string, subscriptionState = `active;expires=${this.subscriptionSec}`, contentType = "application/reginfo+xml"): Promise<number> {
+  /**
+   * Sends a NOTIFY in the client's subscription; resolves with the client's response code.
+   * `retransmitOf` sends the same request again (same branch and CSeq), as UDP retransmission does.
+   */
+  notify(
+    body: string,
+    subscriptionState = `active;expires=${this.subscriptionSec}`,
+    contentType = "application/reginfo+xml",
+    retransmitOf?: { branch: string; cseq: number },
+  ): Promise<number> {
     const d = this.dialog;
     if (!d) throw new Error("no subscription yet");
-    const branch = `z9hG4bK${randomBytes(6).toString("hex")}`;
+    const branch = retransmitOf?.branch ?? `z9hG4bK${randomBytes(6).toString("hex")}`;
+    this.lastNotify = { branch, cseq: retransmitOf?.cseq ?? d.cseq + 1 };
     const text = [
       `NOTIFY ${d.target} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
@@ -101,7 +114,7 @@ export class ScriptedSipPeer {
       `From: <${d.toUri}>;tag=${d.localTag}`,
       `To: ${d.fromHeader}`,
       `Call-ID: ${d.callId}`,
-      `CSeq: ${++d.cseq} NOTIFY`,
+      `CSeq: ${retransmitOf ? retransmitOf.cseq : ++d.cseq} NOTIFY`,
       `Contact: <sip:notifier@127.0.0.1:${this.port}>`,
       "Event: reg",
       `Subscription-State: ${subscriptionState}`,
@@ -162,6 +175,10 @@ export class ScriptedSipPeer {
       ].join("\r\n");
     const reply = (t: string) => this.socket.send(t, rinfo.port, rinfo.address);
     if (req.method === "REGISTER") {
+      if (this.dropRegisters > 0) {
+        this.dropRegisters--;
+        return;
+      }
       const contact = req.getHeader("contact") ?? "";
       const uri = /<([^>]+)>/.exec(contact)?.[1];
       const expires = /;expires=(\d+)/.exec(contact)?.[1];

@@ -184,7 +184,15 @@ export class Registration {
   async stop(opts: { unregister: boolean; timeoutMs: number }): Promise<void> {
     if (this.stopped) return;
     if (opts.unregister && (this.registered || this.inFlight === "register")) {
-      await Promise.race([this.unregister(false), new Promise<void>((r) => this.deps.clock.setTimeout(r, opts.timeoutMs))]);
+      let timedOut = false;
+      await Promise.race([
+        this.unregister(false),
+        new Promise<void>((r) => this.deps.clock.setTimeout(() => ((timedOut = true), r()), opts.timeoutMs)),
+      ]);
+      // Say so rather than leave "unregistering" behind: the binding may still be there.
+      if (timedOut && this.inFlight) {
+        this.emit({ state: "unregistered", code: undefined, reason: "Stopped before the registrar confirmed the unregister", expiresAt: undefined });
+      }
     }
     this.stopped = true;
     this.clearTimer();

@@ -2,10 +2,13 @@
  * One UDP socket shared by every UDP account (thousands of accounts, one socket). Outgoing
  * requests record their branch so the response finds its account; incoming requests (NOTIFY,
  * OPTIONS) find their account by the Request-URI user, which is that account's Contact user.
+ * UDP reliability (retransmission, replayed answers) is done here for every account at once,
+ * from one tick timer.
  */
 import dgram from "node:dgram";
 import type { Logger } from "../log.js";
 import { routeKeyOf, topViaBranch } from "./message-routing.js";
+import { TRANSACTION_MS, UdpReliability } from "./udp-reliability.js";
 
 export interface HostPort {
   address: string;
@@ -18,15 +21,29 @@ export interface UdpEndpoint {
   receive(text: string, from: HostPort): void;
 }
 
-/** RFC 3261 Timer F (64 x T1): no response to a request can arrive later than this. */
-const BRANCH_TTL_MS = 64 * 500;
+/** No response to a request can arrive later than Timer F. */
+const BRANCH_TTL_MS = TRANSACTION_MS;
+const TICK_MS = 100;
+/** Bursts of thousands of responses must not overflow the kernel's default buffer. */
+const SOCKET_BUFFER = 4 * 1024 * 1024;
+
+interface Destination {
+  hop: HostPort;
+  endpoint: UdpEndpoint;
+}
 /** Larger datagrams are not SIP we accept (RFC 3261 18.1.1 suggests TCP above ~1300 bytes). */
 const MAX_DATAGRAM = 65_507;
 
 export class SharedUdpSocket {
   private readonly byBranch = new Map<string, { endpoint: UdpEndpoint; at: number }>();
   private readonly byUser = new Map<string, UdpEndpoint>();
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly ticker: ReturnType<typeof setInterval>;
+  private readonly reliability = new UdpReliability<Destination>();
+  private ticks = 0;
+  /** Retransmissions sent (for tests and benchmarks). */
+  retransmissions = 0;
+  /** Retransmitted requests answered from the cache. */
+  replays = 0;
   /** Datagrams that matched no account (counted, logged at debug). */
   unrouted = 0;
 
@@ -38,14 +55,14 @@ export class SharedUdpSocket {
   ) {
     socket.on("message", (buf, rinfo) => this.onDatagram(buf, { address: rinfo.address, port: rinfo.port }));
     socket.on("error", (err) => logger.warn("udp socket error", { error: err.message }));
-    // One sweep for all pending requests instead of a timer per request.
-    this.sweeper = setInterval(() => this.sweep(Date.now()), BRANCH_TTL_MS / 2);
-    this.sweeper.unref();
+    // One timer for every transaction of every account, never one per request.
+    this.ticker = setInterval(() => this.tick(Date.now()), TICK_MS);
+    this.ticker.unref();
   }
 
   /** Binds `host:port` (0: any free port); `advertise` is the address peers reach us at. */
   static open(host: string, port: number, logger: Logger, advertise = host): Promise<SharedUdpSocket> {
-    const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4" });
+    const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", recvBufferSize: SOCKET_BUFFER, sendBufferSize: SOCKET_BUFFER });
     return new Promise((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(port, host, () => {
@@ -69,20 +86,32 @@ export class SharedUdpSocket {
   detach(endpoint: UdpEndpoint): void {
     if (this.byUser.get(endpoint.contactUser) === endpoint) this.byUser.delete(endpoint.contactUser);
     for (const [branch, entry] of this.byBranch) if (entry.endpoint === endpoint) this.byBranch.delete(branch);
+    this.reliability.forget((d) => d.endpoint === endpoint);
   }
 
   send(endpoint: UdpEndpoint, text: string, to: HostPort): Promise<void> {
-    if (!text.startsWith("SIP/2.0 ")) {
-      const branch = topViaBranch(text);
-      if (branch) this.byBranch.set(branch, { endpoint, at: Date.now() });
+    const branch = topViaBranch(text);
+    const now = Date.now();
+    if (branch) {
+      if (text.startsWith("SIP/2.0 ")) {
+        const method = /^(?:CSeq)[ \t]*:[ \t]*\d+[ \t]+([A-Za-z]+)/im.exec(text)?.[1]?.toUpperCase();
+        if (method) this.reliability.responseSent(branch, method, text, { hop: to, endpoint }, now);
+      } else {
+        this.byBranch.set(branch, { endpoint, at: now });
+        this.reliability.requestSent(branch, text.slice(0, text.indexOf(" ")).toUpperCase(), text, { hop: to, endpoint }, now);
+      }
     }
+    return this.write(text, to);
+  }
+
+  private write(text: string, to: HostPort): Promise<void> {
     return new Promise((resolve, reject) => {
       this.socket.send(text, to.port, to.address, (err) => (err ? reject(err) : resolve()));
     });
   }
 
   close(): Promise<void> {
-    clearInterval(this.sweeper);
+    clearInterval(this.ticker);
     this.byBranch.clear();
     this.byUser.clear();
     return new Promise((resolve) => this.socket.close(() => resolve()));
@@ -96,9 +125,18 @@ export class SharedUdpSocket {
     const key = routeKeyOf(text);
     let endpoint: UdpEndpoint | undefined;
     if (key?.kind === "response") {
+      this.reliability.responseReceived(key.branch, key.status, Date.now());
       endpoint = this.byBranch.get(key.branch)?.endpoint;
-    } else if (key?.kind === "request" && key.user !== undefined) {
-      endpoint = this.byUser.get(key.user);
+    } else if (key?.kind === "request") {
+      const branch = topViaBranch(text);
+      const replay = branch && this.reliability.replayFor(branch, key.method, Date.now());
+      if (replay) {
+        // A retransmission of a request we answered: same answer, and sip.js never sees it again.
+        this.replays++;
+        void this.write(replay.text, from).catch(() => undefined);
+        return;
+      }
+      if (key.user !== undefined) endpoint = this.byUser.get(key.user);
     }
     if (!endpoint) {
       this.unrouted++;
@@ -113,7 +151,14 @@ export class SharedUdpSocket {
     }
   }
 
-  private sweep(now: number): void {
-    for (const [branch, entry] of this.byBranch) if (now - entry.at > BRANCH_TTL_MS) this.byBranch.delete(branch);
+  private tick(now: number): void {
+    for (const r of this.reliability.due(now)) {
+      this.retransmissions++;
+      void this.write(r.text, r.to.hop).catch(() => undefined);
+    }
+    // Routing entries outlive their transaction by at most one sweep period.
+    if (++this.ticks % Math.round(BRANCH_TTL_MS / 2 / TICK_MS) === 0) {
+      for (const [branch, entry] of this.byBranch) if (now - entry.at > BRANCH_TTL_MS) this.byBranch.delete(branch);
+    }
   }
 }

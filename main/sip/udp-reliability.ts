@@ -1,0 +1,90 @@
+/**
+ * RFC 3261 17.1.2.2 / 17.2.2 over UDP, which sip.js leaves out (its Timer E and A are "FIXME"):
+ * a client request is retransmitted from T1, doubling up to T2, until a final response or
+ * Timer F; after a provisional response it goes on every T2. A request we already answered
+ * (a retransmitted NOTIFY) is answered again from a cache instead of reaching sip.js, whose
+ * server transactions end at once and would answer it with an error.
+ *
+ * Pure bookkeeping with an injected `now`: the socket calls `due(now)` from a single tick timer,
+ * so there is never a timer per transaction.
+ */
+export const T1 = 500;
+export const T2 = 4000;
+/** Timer F / Timer J: 64 x T1. */
+export const TRANSACTION_MS = 64 * T1;
+
+export interface Resend<D> {
+  text: string;
+  to: D;
+}
+
+interface PendingRequest<D> extends Resend<D> {
+  nextAt: number;
+  interval: number;
+  deadline: number;
+}
+
+interface CachedResponse<D> extends Resend<D> {
+  expiresAt: number;
+}
+
+export class UdpReliability<D> {
+  private readonly pending = new Map<string, PendingRequest<D>>();
+  private readonly answered = new Map<string, CachedResponse<D>>();
+
+  get size(): number {
+    return this.pending.size + this.answered.size;
+  }
+
+  /** A request went out: retransmit it until told otherwise. ACK is never retransmitted. */
+  requestSent(branch: string, method: string, text: string, to: D, now: number): void {
+    if (method === "ACK") return;
+    this.pending.set(branch, { text, to, nextAt: now + T1, interval: T1, deadline: now + TRANSACTION_MS });
+  }
+
+  /** A response to our request arrived. */
+  responseReceived(branch: string, status: number, now: number): void {
+    const p = this.pending.get(branch);
+    if (!p) return;
+    if (status >= 200) this.pending.delete(branch);
+    else {
+      // Provisional: keep retransmitting, but only every T2 (non-INVITE).
+      p.interval = T2;
+      p.nextAt = now + T2;
+    }
+  }
+
+  /** We answered a request; a retransmission of it gets the same answer. */
+  responseSent(branch: string, method: string, text: string, to: D, now: number): void {
+    this.answered.set(`${method} ${branch}`, { text, to, expiresAt: now + TRANSACTION_MS });
+  }
+
+  /** The cached answer for a retransmitted request, if we have one. */
+  replayFor(branch: string, method: string, now: number): Resend<D> | undefined {
+    const hit = this.answered.get(`${method} ${branch}`);
+    return hit && hit.expiresAt > now ? hit : undefined;
+  }
+
+  /** Forgets everything addressed to or from one user of the socket. */
+  forget(predicate: (to: D) => boolean): void {
+    for (const [k, v] of this.pending) if (predicate(v.to)) this.pending.delete(k);
+  }
+
+  /** Retransmissions due now; expired entries are dropped (sip.js reports the timeout). */
+  due(now: number): Resend<D>[] {
+    const out: Resend<D>[] = [];
+    for (const [branch, p] of this.pending) {
+      if (now >= p.deadline) {
+        this.pending.delete(branch);
+        continue;
+      }
+      if (now >= p.nextAt) {
+        out.push(p);
+        p.interval = Math.min(p.interval * 2, T2);
+        p.nextAt = now + p.interval;
+      }
+    }
+    for (const [key, a] of this.answered) if (now >= a.expiresAt) this.answered.delete(key);
+    return out;
+  }
+}
