@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage } from "sip.js/lib/core/index.js";
+import { digestResponse, supportedAlgorithm } from "../../main/sip/digest-auth.js";
 
 const quiet = { error() {}, warn() {}, log() {}, debug() {} } as never;
 
@@ -62,6 +63,14 @@ export class ScriptedSipPeer {
   subscriptionSec = 3600;
   /** Ignore this many REGISTERs (as if lost on the wire) before answering. */
   dropRegisters = 0;
+  /**
+   * Digest-challenge REGISTERs: one WWW-Authenticate per algorithm, in this order. `staleOnce`
+   * answers the first correct response with a stale-nonce challenge.
+   */
+  auth: { realm: string; password: string; algorithms: string[]; staleOnce?: boolean } | undefined;
+  /** Algorithms the client answered with, in order. */
+  readonly answeredWith: string[] = [];
+  private staleSent = false;
   readonly requests: IncomingRequestMessage[] = [];
   /** Our client's Contact (from its last REGISTER). */
   clientContact: string | undefined;
@@ -147,6 +156,34 @@ export class ScriptedSipPeer {
     return new Promise((r) => this.socket.close(() => r()));
   }
 
+  /** "ok" for a correct answer, "stale" to ask again with a fresh nonce, else "challenge". */
+  private checkAuth(req: IncomingRequestMessage): "ok" | "stale" | "challenge" {
+    const header = req.getHeader("authorization");
+    if (!header || !this.auth) return "challenge";
+    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3]!]));
+    const algorithm = supportedAlgorithm(p.algorithm);
+    if (!algorithm) return "challenge";
+    this.answeredWith.push(algorithm);
+    const expected = digestResponse({
+      algorithm,
+      username: p.username ?? "",
+      realm: this.auth.realm,
+      password: this.auth.password,
+      method: req.method,
+      uri: p.uri ?? "",
+      nonce: p.nonce ?? "",
+      qop: p.qop as "auth" | undefined,
+      nc: p.nc,
+      cnonce: p.cnonce,
+    });
+    if (expected !== p.response) return "challenge";
+    if (this.auth.staleOnce && !this.staleSent) {
+      this.staleSent = true;
+      return "stale";
+    }
+    return "ok";
+  }
+
   private onMessage(text: string, rinfo: RemoteInfo): void {
     const msg = Parser.parseMessage(text, quiet);
     if (!msg) return;
@@ -178,6 +215,16 @@ export class ScriptedSipPeer {
       if (this.dropRegisters > 0) {
         this.dropRegisters--;
         return;
+      }
+      if (this.auth) {
+        const verdict = this.checkAuth(req);
+        if (verdict !== "ok") {
+          const nonce = randomBytes(8).toString("hex");
+          const challenges = this.auth.algorithms.map(
+            (a) => `WWW-Authenticate: Digest realm="${this.auth!.realm}", nonce="${nonce}", qop="auth", algorithm=${a}${verdict === "stale" ? ", stale=true" : ""}`,
+          );
+          return reply(base(401, "Unauthorized", challenges));
+        }
       }
       const contact = req.getHeader("contact") ?? "";
       const uri = /<([^>]+)>/.exec(contact)?.[1];

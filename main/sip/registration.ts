@@ -21,6 +21,7 @@ import type { Clock, TimerHandle } from "../clock.js";
 import type { Logger } from "../log.js";
 import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
+import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
 import type { HostPort, SharedUdpSocket } from "./udp-socket.js";
 import { UdpTransport } from "./udp-transport.js";
@@ -103,8 +104,6 @@ export class Registration {
     const logger = deps.logger;
     this.ua = new UserAgent({
       uri: aorUri,
-      authorizationUsername: config.authUsername,
-      authorizationPassword: config.password ?? "",
       transportConstructor: UdpTransport,
       transportOptions: { socket: deps.socket, contactUser, nextHop: config.nextHop },
       viaHost: deps.socket.sentBy,
@@ -119,6 +118,11 @@ export class Registration {
       logConnector: (level: LogLevel, category: string, _label: string | undefined, content: string) =>
         logger.debug(`sip.js ${level} ${category}: ${content.split("\r\n")[0]}`),
     });
+    // Our digest implementation (MD5, SHA-256, SHA-512-256) instead of sip.js's MD5-only one.
+    // Without a stored password there is nothing to answer a challenge with: the 401 is final.
+    const { authUsername, password } = config;
+    (this.ua.userAgentCore.configuration as { authenticationFactory: () => unknown }).authenticationFactory = () =>
+      password ? new DigestCredentials(authUsername, password) : undefined;
     this.contactUri = this.ua.contact.uri.toString();
     this.request = this.ua.userAgentCore.makeOutgoingRequestMessage("REGISTER", registrarUri, aorUri, aorUri, {});
   }

@@ -76,3 +76,26 @@ describe("sip.js with a viaHost that has a port", () => {
     await ua.stop();
   });
 });
+
+describe("sip.js branch ids", () => {
+  it("are unique across 20,000 requests (unpatched sip.js draws from 10^7 values and collides)", async () => {
+    const ua = new UserAgent({
+      uri: UserAgent.makeURI("sip:alice@example.com"),
+      viaHost: "127.0.0.1:5070",
+      transportConstructor: MemoryTransport,
+      logBuiltinEnabled: false,
+      logConfiguration: false,
+    });
+    await ua.start();
+    const target = UserAgent.makeURI("sip:example.com")!;
+    for (let i = 0; i < 20_000; i++) {
+      const req = ua.userAgentCore.makeOutgoingRequestMessage("OPTIONS", target, ua.configuration.uri, target, {});
+      ua.userAgentCore.request(req);
+    }
+    const branches = MemoryTransport.last.sent.map((m) => /branch=([^;\s]+)/.exec(m)![1]);
+    expect(branches).toHaveLength(20_000);
+    expect(new Set(branches).size).toBe(20_000);
+    expect(branches[0]).toMatch(/^z9hG4bK[0-9a-f]{16}$/);
+    await ua.stop();
+  });
+});
