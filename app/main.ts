@@ -77,7 +77,7 @@ function showWindow(): void {
 
 app.whenReady().then(async () => {
   const userData = app.getPath("userData");
-  engine = await Engine.create({ dataDir: userData, secretBox: secretBox(userData), logger });
+  engine = await Engine.create({ dataDir: userData, secretBox: secretBox(userData), logger, watchNetwork: true });
   connectIpc(engine, logger, (url) => url === rendererUrl);
   const setTray = createTray(showWindow, () => app.quit());
   // The shell's own copy of accounts and alerts, kept by the same deltas the window gets.

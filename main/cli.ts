@@ -63,6 +63,7 @@ async function serve(argv: string[]): Promise<void> {
     sipBind: values["sip-bind"],
     sipAdvertise: values["sip-advertise"],
     sipPort: values["sip-port"] !== undefined ? Number(values["sip-port"]) : undefined,
+    watchNetwork: true,
   });
   const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "renderer");
   const http = await startHttpHost({ engine, host, port, token, staticDir, logger });

@@ -35,6 +35,7 @@ import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.j
 import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
 import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
 import { SharedUdpSocket, type HostPort } from "./sip/udp-socket.js";
+import { watchInterfaces } from "./net/interface-watcher.js";
 import { StateHub } from "./state/state-hub.js";
 import { AccountRepo } from "./store/account-repo.js";
 import { AlertRepo } from "./store/alert-repo.js";
@@ -65,6 +66,10 @@ export interface EngineOptions {
   offline?: boolean;
   /** History kept per account and by age. */
   retention?: Retention;
+  /** A REGISTER without a final response for this long means a stuck registration (Timer F is 32 s). */
+  stuckAfterMs?: number;
+  /** Re-register everything when this machine's network addresses change. */
+  watchNetwork?: boolean;
 }
 
 type Handlers = { [N in CommandName]: (args: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>> };
@@ -89,6 +94,7 @@ export class Engine {
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
   private closed = false;
+  private stopNetworkWatch: (() => void) | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -126,6 +132,8 @@ export class Engine {
       });
       engine.restore();
       engine.pruneHistory();
+      engine.watchdog();
+      if (options.watchNetwork) engine.stopNetworkWatch = watchInterfaces(() => engine.reregisterAll("network change"));
       return engine;
     } catch (e) {
       db.close();
@@ -174,6 +182,23 @@ export class Engine {
     }
   }
 
+  /**
+   * One sweep for all accounts: a registration whose REGISTER has had no final response well past
+   * Timer F is stuck (sip.js lost the transaction); it is recreated with a fresh user agent.
+   */
+  private watchdog(): void {
+    if (this.closed) return;
+    const limit = this.opts.stuckAfterMs ?? 45_000;
+    const now = this.opts.clock.now();
+    for (const [id, entry] of this.accounts) {
+      if (!entry.registration || entry.registration.inFlightFor(now) < limit) continue;
+      this.opts.logger.warn("stuck registration recreated", { account: id });
+      this.pendingHistory.push({ accountId: id, at: now, kind: "register", reason: "REGISTER stuck without a final response: registration recreated" });
+      void this.stopRegistration(entry, false).then(() => this.startRegistration(id));
+    }
+    this.opts.clock.setTimeout(() => this.watchdog(), Math.min(limit / 3, 15_000));
+  }
+
   /** Applies the history retention now and then every hour. */
   private pruneHistory(): void {
     if (this.closed) return;
@@ -187,6 +212,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.pacer.clear();
+    this.stopNetworkWatch?.();
     const timeoutMs = this.opts.unregisterTimeoutMs ?? 3000;
     for (const e of this.accounts.values()) e.watcher?.stop();
     await Promise.all(
@@ -299,6 +325,10 @@ export class Engine {
         const records = [...this.accounts.values()].map((e) => e.record);
         const passwordOf = withPasswords ? (r: AccountRecord) => (r.passwordSealed ? this.secrets.decrypt(r.passwordSealed) : "") : undefined;
         return { format, count: records.length, content: serializeExport(format, records, passwordOf) };
+      },
+      "engine.networkChanged": () => {
+        this.reregisterAll("network change (requested)");
+        return { ok: true as const };
       },
       "alerts.list": () => [...this.alerts.values()].sort((a, b) => b.at - a.at),
       "alerts.ack": ({ id }) => {

@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   "accounts.history",
   "accounts.import",
   "accounts.export",
+  "engine.networkChanged",
   "alerts.list",
   "alerts.ack",
 ] as const;

@@ -275,6 +275,8 @@ export const commands = {
     input: z.strictObject({ format: BulkFormat, withPasswords: z.boolean().default(false) }),
     output: z.object({ format: BulkFormat, count: z.number().int().nonnegative(), content: z.string() }),
   },
+  /** The network changed or the machine woke up: re-register everything (paced). */
+  "engine.networkChanged": { input: Empty, output: Ok },
   "alerts.list": { input: Empty, output: z.array(Alert) },
   "alerts.ack": { input: z.strictObject({ id: z.string().min(1).max(64) }), output: Alert },
 } as const;

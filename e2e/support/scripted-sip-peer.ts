@@ -68,6 +68,8 @@ export class ScriptedSipPeer {
    * answers the first correct response with a stale-nonce challenge.
    */
   auth: { realm: string; password: string; algorithms: string[]; staleOnce?: boolean } | undefined;
+  /** Scripted answers to REGISTER: return [code, reason, extra headers] to answer so, or undefined for the normal 200. */
+  registerResponder: ((req: IncomingRequestMessage, n: number) => [number, string, string[]?] | undefined) | undefined;
   /** Algorithms the client answered with, in order. */
   readonly answeredWith: string[] = [];
   private staleSent = false;
@@ -216,6 +218,8 @@ export class ScriptedSipPeer {
         this.dropRegisters--;
         return;
       }
+      const scripted = this.registerResponder?.(req, this.count("REGISTER"));
+      if (scripted) return reply(base(scripted[0], scripted[1], scripted[2] ?? []));
       if (this.auth) {
         const verdict = this.checkAuth(req);
         if (verdict !== "ok") {

@@ -83,6 +83,7 @@ const ROUTES: RouteDef[] = [
       return { command: "accounts.history", input: { id: params[0], ...(limit !== null ? { limit: Number(limit) } : {}) } };
     },
   },
+  { method: "POST", pattern: /^\/api\/engine\/network-changed$/, needsBody: false, build: () => ({ command: "engine.networkChanged", input: undefined }) },
   { method: "GET", pattern: /^\/api\/alerts$/, needsBody: false, build: () => ({ command: "alerts.list", input: undefined }) },
   { method: "POST", pattern: new RegExp(`^/api/alerts/${ID}/ack$`), needsBody: false, build: ({ params }) => ({ command: "alerts.ack", input: { id: params[0] } }) },
   // The generic form every client library uses: POST /api/commands/<name> with the input as body.

@@ -88,6 +88,7 @@ export class Registration {
   private registered = false;
   private stopped = false;
   private unregisterSentAt: number | undefined;
+  private inFlightSince: number | undefined;
 
   constructor(
     private readonly config: RegistrationConfig,
@@ -155,6 +156,11 @@ export class Registration {
     return this.request.callId;
   }
 
+  /** How long the current REGISTER has waited for a final response (0 when none is in flight). */
+  inFlightFor(now: number): number {
+    return this.inFlight && this.inFlightSince !== undefined ? now - this.inFlightSince : 0;
+  }
+
   /** We sent an unregister within the last `withinMs` (or one is in flight). */
   unregisteredRecently(withinMs: number): boolean {
     if (this.inFlight === "unregister" || this.inFlight === "unregister-all") return true;
@@ -216,6 +222,7 @@ export class Registration {
     this.emit({ state: unregistering ? "unregistering" : this.registered ? "registered" : "registering" });
     const startedAt = this.deps.clock.now();
     if (unregistering) this.unregisterSentAt = startedAt;
+    this.inFlightSince = startedAt;
     const req = this.request;
     req.cseq++;
     req.setHeader("cseq", `${req.cseq} REGISTER`);
