@@ -4,6 +4,7 @@
  * `subscribe()`.
  */
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type {
@@ -25,11 +26,13 @@ import {
   toView,
   type AccountRecord,
 } from "./accounts/account.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock, type TimerHandle } from "./clock.js";
 import { EngineError, notFound } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
-import type { RetryPolicyOptions } from "./policy/retry-policy.js";
+import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
+import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
+import { ConnectionPool, type StreamProtocol } from "./sip/stream-connection.js";
 import { resolveNextHop } from "./sip/next-hop.js";
 import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.js";
 import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
@@ -79,6 +82,9 @@ interface Entry {
   status: AccountStatus;
   registration?: Registration;
   watcher?: RegEventWatcher;
+  /** Consecutive lost or failed routes to the registrar (backoff for restarts). */
+  linkFailures?: number;
+  restartTimer?: TimerHandle;
 }
 
 /** Repeats of the same alert for an account within this window raise its count instead. */
@@ -90,6 +96,7 @@ export class Engine {
   private readonly accounts = new Map<string, Entry>();
   private readonly alerts = new Map<string, Alert>();
   private readonly pendingHistory: NewHistoryEntry[] = [];
+  private readonly pool: ConnectionPool;
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
@@ -114,6 +121,7 @@ export class Engine {
       opts.deltaIntervalMs ?? 100,
     );
     this.pacer = new Pacer(opts.clock, opts.startRatePerSec ?? 100);
+    this.pool = new ConnectionPool(opts.logger);
     this.handlers = this.makeHandlers();
   }
 
@@ -219,6 +227,7 @@ export class Engine {
       [...this.accounts.values()].map((e) => e.registration?.stop({ unregister: true, timeoutMs })),
     );
     this.hub.flush();
+    this.pool.closeAll();
     await this.socket.close();
     this.db.close();
   }
@@ -399,14 +408,12 @@ export class Engine {
   /** Creates the account's registration and (unless told not to) registers. */
   private async startRegistration(id: string, register = true): Promise<void> {
     const entry = this.accounts.get(id);
-    if (!entry || entry.registration || this.closed) return;
+    if (!entry || entry.registration || this.closed || !entry.record.enabled) return;
+    this.clearRestart(entry);
     const record = entry.record;
     try {
-      if (record.transport !== "udp") {
-        throw new Error(`The ${record.transport.toUpperCase()} transport is not available yet; use UDP`);
-      }
       const registrar = effectiveRegistrar(record);
-      const nextHop = await resolveNextHop(record.outboundProxy ?? registrar);
+      const link = await this.linkFor(id, record, registrar);
       // The account may have been changed or removed while the address was looked up.
       if (this.accounts.get(id) !== entry || entry.record !== record || entry.registration || this.closed) return;
       const registration = new Registration(
@@ -417,13 +424,15 @@ export class Engine {
           authUsername: effectiveAuthUsername(record),
           password: record.passwordSealed ? this.secrets.decrypt(record.passwordSealed) : undefined,
           expires: record.expires,
-          nextHop,
         },
-        { socket: this.socket, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
+        { link, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
         {
           status: (s) => {
             this.onRegistrationStatus(id, s);
-            if (s.state === "registered") this.ensureWatcher(id);
+            if (s.state === "registered") {
+              entry.linkFailures = 0;
+              this.ensureWatcher(id);
+            }
           },
           attempt: (a) => this.onAttempt(id, a),
           authFailed: (code, reason) =>
@@ -433,14 +442,57 @@ export class Engine {
       entry.registration = registration;
       await registration.start(register);
     } catch (e) {
-      const reason = (e as Error).message;
-      this.opts.logger.warn("registration could not start", { account: id, error: reason });
-      this.setStatus(id, { state: "failed", code: undefined, reason, expiresAt: undefined, retryAt: undefined });
-      this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", state: "failed", reason });
+      // No route to the registrar (DNS, refused connection, a certificate we do not trust): retry with backoff.
+      this.restartLater(id, (e as Error).message);
     }
   }
 
+  /** The link an account's requests travel on: the shared UDP socket or a shared connection. */
+  private async linkFor(id: string, record: AccountRecord, registrar: string): Promise<SipLink> {
+    const hop = await resolveNextHop(record.outboundProxy ?? registrar, record.transport);
+    if (record.transport === "udp") return udpLink(this.socket, hop);
+    const connection = await this.pool.acquire({
+      protocol: record.transport.toUpperCase() as StreamProtocol,
+      address: hop.address,
+      port: hop.port,
+      servername: isIP(hop.host) ? undefined : hop.host,
+      caFile: record.tlsCaFile,
+    });
+    return streamLink(connection, (reason) => this.restartLater(id, reason));
+  }
+
+  /**
+   * The account lost its route (connection closed, connect failed): drop the registration and
+   * register again over a new one. The first retry comes within two seconds; repeated failures
+   * back off (5 s doubling to 5 min, jittered) so a flapping flow cannot make a storm.
+   */
+  private restartLater(id: string, reason: string): void {
+    const entry = this.accounts.get(id);
+    if (!entry || this.closed || !entry.record.enabled) return;
+    const failures = (entry.linkFailures = (entry.linkFailures ?? 0) + 1);
+    const random = this.opts.random ?? Math.random;
+    const delay = failures === 1 ? Math.round(random() * 2000) : backoffMs(failures - 2, random, { baseMs: 5000, capMs: 300_000, slowRetryMs: 0 });
+    const now = this.opts.clock.now();
+    this.opts.logger.warn("registration lost its route", { account: id, error: reason, retryInMs: delay });
+    this.pendingHistory.push({ accountId: id, at: now, kind: "register", state: "retrying", reason });
+    void this.stopRegistration(entry, false).then(() => {
+      if (this.accounts.get(id) !== entry || this.closed) return;
+      this.setStatus(id, { state: "retrying", code: undefined, reason, expiresAt: undefined, retryAt: now + delay });
+      this.clearRestart(entry);
+      entry.restartTimer = this.opts.clock.setTimeout(() => {
+        entry.restartTimer = undefined;
+        this.pacer.enqueue(id, () => void this.startRegistration(id));
+      }, delay);
+    });
+  }
+
+  private clearRestart(entry: Entry): void {
+    if (entry.restartTimer !== undefined) this.opts.clock.clearTimeout(entry.restartTimer);
+    entry.restartTimer = undefined;
+  }
+
   private async stopRegistration(entry: Entry, unregister: boolean): Promise<void> {
+    this.clearRestart(entry);
     // The watcher goes first: our own unregister must not read as a forced removal.
     entry.watcher?.stop();
     entry.watcher = undefined;

@@ -52,6 +52,7 @@ const accountFields = {
   registrar: sipUri("Registrar", { needsUser: false }),
   outboundProxy: sipUri("Outbound proxy", { needsUser: false }),
   transport: Transport,
+  tlsCaFile: z.string().min(1).max(4096).refine(noControlChars, "CA file path has control characters"),
   expires: z
     .number({ error: "Expires must be a number of seconds" })
     .int("Expires must be whole seconds")
@@ -70,6 +71,8 @@ export const AccountInput = z.strictObject({
   registrar: accountFields.registrar.optional(),
   outboundProxy: accountFields.outboundProxy.optional(),
   transport: accountFields.transport.default("udp"),
+  /** PEM file of extra CA certificates trusted for this account's TLS/WSS (besides the system's). */
+  tlsCaFile: accountFields.tlsCaFile.optional(),
   expires: accountFields.expires.default(3600),
   enabled: accountFields.enabled.default(true),
   watchRegEvent: accountFields.watchRegEvent.default(true),
@@ -92,6 +95,7 @@ export const AccountPatch = z.strictObject({
   registrar: accountFields.registrar.nullable().optional(),
   outboundProxy: accountFields.outboundProxy.nullable().optional(),
   transport: accountFields.transport.optional(),
+  tlsCaFile: accountFields.tlsCaFile.nullable().optional(),
   expires: accountFields.expires.optional(),
   enabled: accountFields.enabled.optional(),
   watchRegEvent: accountFields.watchRegEvent.optional(),
@@ -157,6 +161,7 @@ export const AccountView = z.object({
   registrar: z.string().optional(),
   outboundProxy: z.string().optional(),
   transport: Transport,
+  tlsCaFile: z.string().optional(),
   expires: z.number().int(),
   enabled: z.boolean(),
   watchRegEvent: z.boolean(),

@@ -33,14 +33,18 @@ export interface Registrar {
   readonly udpPort: number;
   readonly tcpPort: number;
   readonly wsPort: number;
-  /** `sip:127.0.0.1:PORT` for an account's outbound proxy. */
+  /** `sip:127.0.0.1:PORT` for an account's outbound proxy (UDP). */
   readonly proxyUri: string;
+  /** Outbound proxy URIs per transport. */
+  readonly proxy: { udp: string; tcp: string; ws: string };
   addUser(user: string, password: string): Promise<void>;
   removeUser(user: string): Promise<void>;
   /** Contacts bound to the user's AOR, as the registrar's location table has them. */
   contacts(user: string): Promise<string[]>;
   /** Admin removal of every binding of the user (`kamcmd ul.rm location USER`). */
   removeBindings(user: string): Promise<void>;
+  /** Stops and starts Kamailio on the same ports; bindings and subscriptions are lost, users kept. */
+  restart(): Promise<void>;
   kamcmd(...args: string[]): Promise<string>;
   log(): string;
   stop(): Promise<void>;
@@ -81,37 +85,38 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   writeFileSync(cfgFile, cfg);
   const ctl = `unix:${join(dir, "kamailio_ctl")}`;
   let output = "";
-  const child: ChildProcess = spawn(
-    KAMAILIO,
-    ["-f", cfgFile, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-w", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const keep = (b: Buffer) => {
-    output += b.toString();
-    if (output.length > 2_000_000) output = output.slice(-1_000_000);
-  };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  let exited = false;
-  child.on("exit", () => (exited = true));
-
   const kamcmd = async (...args: string[]) => (await run(KAMCMD, ["-s", ctl, ...args], { timeout: 10_000 })).stdout;
+  const users = new Map<string, string>();
 
-  // Ready when the control socket answers.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (exited) throw new Error(`kamailio exited at start:\n${output.slice(-4000)}`);
-    try {
-      await kamcmd("core.version");
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`kamailio did not start within 20 s:\n${output.slice(-4000)}`);
+  /** Starts Kamailio and waits until its control socket answers. */
+  const launch = async (): Promise<ChildProcess> => {
+    const proc = spawn(KAMAILIO, ["-f", cfgFile, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-w", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const keep = (b: Buffer) => {
+      output += b.toString();
+      if (output.length > 2_000_000) output = output.slice(-1_000_000);
+    };
+    proc.stdout!.on("data", keep);
+    proc.stderr!.on("data", keep);
+    let exited = false;
+    proc.on("exit", () => (exited = true));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (exited) throw new Error(`kamailio exited at start:\n${output.slice(-4000)}`);
+      try {
+        await kamcmd("core.version");
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          proc.kill("SIGKILL");
+          throw new Error(`kamailio did not start within 20 s:\n${output.slice(-4000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
-  }
+    for (const [user, password] of users) await kamcmd("htable.sets", "users", user, password);
+    return proc;
+  };
+  let child = await launch();
 
   const registrar: Registrar = {
     domain,
@@ -120,8 +125,15 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
     tcpPort,
     wsPort,
     proxyUri: `sip:127.0.0.1:${udpPort}`,
-    addUser: async (user, password) => void (await kamcmd("htable.sets", "users", user, password)),
-    removeUser: async (user) => void (await kamcmd("htable.delete", "users", user)),
+    proxy: { udp: `sip:127.0.0.1:${udpPort}`, tcp: `sip:127.0.0.1:${tcpPort};transport=tcp`, ws: `sip:127.0.0.1:${wsPort};transport=ws` },
+    addUser: async (user, password) => {
+      users.set(user, password);
+      await kamcmd("htable.sets", "users", user, password);
+    },
+    removeUser: async (user) => {
+      users.delete(user);
+      await kamcmd("htable.delete", "users", user);
+    },
     contacts: async (user) => {
       try {
         const out = await kamcmd("ul.lookup", "location", user);
@@ -135,6 +147,11 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
     removeBindings: async (user) => void (await kamcmd("ul.rm", "location", user)),
     kamcmd,
     log: () => output,
+    restart: async () => {
+      // Its location table is in memory: a restart loses every binding, as in production.
+      await stopChild(child);
+      child = await launch();
+    },
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ export interface AccountRecord {
   registrar?: string;
   outboundProxy?: string;
   transport: Transport;
+  tlsCaFile?: string;
   expires: number;
   enabled: boolean;
   watchRegEvent: boolean;
@@ -58,6 +59,7 @@ export function toView(record: AccountRecord, status: AccountStatus): AccountVie
     registrar: record.registrar,
     outboundProxy: record.outboundProxy,
     transport: record.transport,
+    tlsCaFile: record.tlsCaFile,
     expires: record.expires,
     enabled: record.enabled,
     watchRegEvent: record.watchRegEvent,

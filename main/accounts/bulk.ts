@@ -10,7 +10,7 @@ import { stringify } from "csv-stringify/sync";
 import { AccountInput, type BulkFormat, type ImportIssue } from "../../shared/contract.js";
 import type { AccountRecord } from "./account.js";
 
-export const CSV_COLUMNS = ["name", "aor", "password", "authUsername", "registrar", "outboundProxy", "transport", "expires", "enabled", "watchRegEvent"] as const;
+export const CSV_COLUMNS = ["name", "aor", "password", "authUsername", "registrar", "outboundProxy", "transport", "tlsCaFile", "expires", "enabled", "watchRegEvent"] as const;
 const BOOLEAN_COLUMNS = new Set(["enabled", "watchRegEvent"]);
 
 export interface ParsedRow {
@@ -109,6 +109,7 @@ export function serializeExport(format: BulkFormat, records: AccountRecord[], pa
     registrar: r.registrar,
     outboundProxy: r.outboundProxy,
     transport: r.transport,
+    tlsCaFile: r.tlsCaFile,
     expires: r.expires,
     enabled: r.enabled,
     watchRegEvent: r.watchRegEvent,

@@ -23,8 +23,7 @@ import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
 import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
-import type { HostPort, SharedUdpSocket } from "./udp-socket.js";
-import { UdpTransport } from "./udp-transport.js";
+import type { SipLink } from "./link-transport.js";
 
 export interface RegistrationConfig {
   accountId: string;
@@ -33,7 +32,6 @@ export interface RegistrationConfig {
   authUsername: string;
   password: string | undefined;
   expires: number;
-  nextHop: HostPort;
 }
 
 export interface RegistrationStatus {
@@ -60,7 +58,7 @@ export interface RegistrationListener {
 }
 
 export interface RegistrationDeps {
-  socket: SharedUdpSocket;
+  link: SipLink;
   clock: Clock;
   logger: Logger;
   random?: () => number;
@@ -105,11 +103,11 @@ export class Registration {
     const logger = deps.logger;
     this.ua = new UserAgent({
       uri: aorUri,
-      transportConstructor: UdpTransport,
-      transportOptions: { socket: deps.socket, contactUser, nextHop: config.nextHop },
-      viaHost: deps.socket.sentBy,
+      transportConstructor: deps.link.transportConstructor,
+      transportOptions: { ...deps.link.transportOptions, contactUser },
+      viaHost: deps.link.sentBy,
       contactName: contactUser,
-      contactParams: { transport: "udp" },
+      contactParams: { transport: deps.link.contactTransport },
       forceRport: true,
       userAgentString: deps.userAgentString ?? "Regwatch",
       logBuiltinEnabled: false,

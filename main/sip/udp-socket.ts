@@ -7,7 +7,8 @@
  */
 import dgram from "node:dgram";
 import type { Logger } from "../log.js";
-import { routeKeyOf, topViaBranch } from "./message-routing.js";
+import { MessageRouter } from "./message-router.js";
+import { topViaBranch } from "./message-routing.js";
 import { TRANSACTION_MS, UdpReliability } from "./udp-reliability.js";
 
 export interface HostPort {
@@ -35,8 +36,7 @@ interface Destination {
 const MAX_DATAGRAM = 65_507;
 
 export class SharedUdpSocket {
-  private readonly byBranch = new Map<string, { endpoint: UdpEndpoint; at: number }>();
-  private readonly byUser = new Map<string, UdpEndpoint>();
+  private readonly router = new MessageRouter<UdpEndpoint>();
   private readonly ticker: ReturnType<typeof setInterval>;
   private readonly reliability = new UdpReliability<Destination>();
   private ticks = 0;
@@ -80,26 +80,23 @@ export class SharedUdpSocket {
   }
 
   attach(endpoint: UdpEndpoint): void {
-    this.byUser.set(endpoint.contactUser, endpoint);
+    this.router.attach(endpoint);
   }
 
   detach(endpoint: UdpEndpoint): void {
-    if (this.byUser.get(endpoint.contactUser) === endpoint) this.byUser.delete(endpoint.contactUser);
-    for (const [branch, entry] of this.byBranch) if (entry.endpoint === endpoint) this.byBranch.delete(branch);
+    this.router.detach(endpoint);
     this.reliability.forget((d) => d.endpoint === endpoint);
   }
 
   send(endpoint: UdpEndpoint, text: string, to: HostPort): Promise<void> {
-    const branch = topViaBranch(text);
     const now = Date.now();
-    if (branch) {
-      if (text.startsWith("SIP/2.0 ")) {
-        const method = /^(?:CSeq)[ \t]*:[ \t]*\d+[ \t]+([A-Za-z]+)/im.exec(text)?.[1]?.toUpperCase();
-        if (method) this.reliability.responseSent(branch, method, text, { hop: to, endpoint }, now);
-      } else {
-        this.byBranch.set(branch, { endpoint, at: now });
-        this.reliability.requestSent(branch, text.slice(0, text.indexOf(" ")).toUpperCase(), text, { hop: to, endpoint }, now);
-      }
+    const requestBranch = this.router.outgoing(endpoint, text, now);
+    if (requestBranch) {
+      this.reliability.requestSent(requestBranch, text.slice(0, text.indexOf(" ")).toUpperCase(), text, { hop: to, endpoint }, now);
+    } else if (text.startsWith("SIP/2.0 ")) {
+      const branch = topViaBranch(text);
+      const method = /^(?:CSeq)[ \t]*:[ \t]*\d+[ \t]+([A-Za-z]+)/im.exec(text)?.[1]?.toUpperCase();
+      if (branch && method) this.reliability.responseSent(branch, method, text, { hop: to, endpoint }, now);
     }
     return this.write(text, to);
   }
@@ -112,8 +109,7 @@ export class SharedUdpSocket {
 
   close(): Promise<void> {
     clearInterval(this.ticker);
-    this.byBranch.clear();
-    this.byUser.clear();
+    this.router.clear();
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -122,11 +118,9 @@ export class SharedUdpSocket {
     const text = buf.toString("utf8");
     // RFC 5626 keepalive pong / stray CRLFs.
     if (text.trim() === "") return;
-    const key = routeKeyOf(text);
-    let endpoint: UdpEndpoint | undefined;
+    const { key, endpoint } = this.router.route(text);
     if (key?.kind === "response") {
       this.reliability.responseReceived(key.branch, key.status, Date.now());
-      endpoint = this.byBranch.get(key.branch)?.endpoint;
     } else if (key?.kind === "request") {
       const branch = topViaBranch(text);
       const replay = branch && this.reliability.replayFor(branch, key.method, Date.now());
@@ -136,7 +130,6 @@ export class SharedUdpSocket {
         void this.write(replay.text, from).catch(() => undefined);
         return;
       }
-      if (key.user !== undefined) endpoint = this.byUser.get(key.user);
     }
     if (!endpoint) {
       this.unrouted++;
@@ -157,8 +150,6 @@ export class SharedUdpSocket {
       void this.write(r.text, r.to.hop).catch(() => undefined);
     }
     // Routing entries outlive their transaction by at most one sweep period.
-    if (++this.ticks % Math.round(BRANCH_TTL_MS / 2 / TICK_MS) === 0) {
-      for (const [branch, entry] of this.byBranch) if (now - entry.at > BRANCH_TTL_MS) this.byBranch.delete(branch);
-    }
+    if (++this.ticks % Math.round(BRANCH_TTL_MS / 2 / TICK_MS) === 0) this.router.sweep(now);
   }
 }

@@ -13,6 +13,7 @@ interface AccountRow {
   registrar: string | null;
   outbound_proxy: string | null;
   transport: AccountRecord["transport"];
+  tls_ca_file: string | null;
   expires: number;
   enabled: number;
   watch_reg_event: number;
@@ -30,6 +31,7 @@ const fromRow = (r: AccountRow): AccountRecord => ({
   registrar: r.registrar ?? undefined,
   outboundProxy: r.outbound_proxy ?? undefined,
   transport: r.transport,
+  tlsCaFile: r.tls_ca_file ?? undefined,
   expires: r.expires,
   enabled: r.enabled === 1,
   watchRegEvent: r.watch_reg_event === 1,
@@ -47,6 +49,7 @@ const toParams = (a: AccountRecord) => ({
   registrar: a.registrar ?? null,
   outbound_proxy: a.outboundProxy ?? null,
   transport: a.transport,
+  tls_ca_file: a.tlsCaFile ?? null,
   expires: a.expires,
   enabled: a.enabled ? 1 : 0,
   watch_reg_event: a.watchRegEvent ? 1 : 0,
@@ -63,11 +66,12 @@ export class AccountRepo {
   constructor(private readonly db: Db) {
     this.stmts = {
       insert: db.prepare(`INSERT INTO accounts (id, name, aor, auth_username, password_enc, registrar, outbound_proxy,
-          transport, expires, enabled, watch_reg_event, reg_event_policy, identity_key, created_at, updated_at)
-        VALUES (@id, @name, @aor, @auth_username, @password_enc, @registrar, @outbound_proxy, @transport, @expires,
+          transport, tls_ca_file, expires, enabled, watch_reg_event, reg_event_policy, identity_key, created_at, updated_at)
+        VALUES (@id, @name, @aor, @auth_username, @password_enc, @registrar, @outbound_proxy, @transport, @tls_ca_file, @expires,
           @enabled, @watch_reg_event, @reg_event_policy, @identity_key, @created_at, @updated_at)`),
       update: db.prepare(`UPDATE accounts SET name=@name, aor=@aor, auth_username=@auth_username,
           password_enc=@password_enc, registrar=@registrar, outbound_proxy=@outbound_proxy, transport=@transport,
+          tls_ca_file=@tls_ca_file,
           expires=@expires, enabled=@enabled, watch_reg_event=@watch_reg_event, reg_event_policy=@reg_event_policy,
           identity_key=@identity_key,
           updated_at=@updated_at WHERE id=@id`),

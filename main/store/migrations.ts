@@ -63,6 +63,11 @@ export const migrations: readonly Migration[] = [
     description: "per-account reg-event policy",
     sql: `ALTER TABLE accounts ADD COLUMN reg_event_policy TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 3,
+    description: "per-account TLS CA file",
+    sql: `ALTER TABLE accounts ADD COLUMN tls_ca_file TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -1,0 +1,154 @@
+/**
+ * The sip.js Transport of one account, over a link shared with other accounts (the UDP socket
+ * or a TCP/TLS/WS connection). sip.js's send() has no destination, so the link holds the next
+ * hop; the account's end is attached for routing while connected.
+ */
+import { EmitterImpl, TransportState, type Transport, type UserAgentOptions } from "sip.js";
+import type { HostPort, SharedUdpSocket } from "./udp-socket.js";
+import type { StreamConnection } from "./stream-connection.js";
+
+/** What a Registration needs to build its user agent on a link. */
+export interface SipLink {
+  /** "host:port" for Via sent-by and Contact. */
+  sentBy: string;
+  /** The Contact's transport parameter. */
+  contactTransport: string;
+  transportConstructor: NonNullable<UserAgentOptions["transportConstructor"]>;
+  transportOptions: Record<string, unknown>;
+}
+
+abstract class LinkTransport implements Transport {
+  abstract readonly protocol: string;
+  readonly stateChange = new EmitterImpl<TransportState>();
+  onConnect: (() => void) | undefined;
+  onDisconnect: ((error?: Error) => void) | undefined;
+  onMessage: ((message: string) => void) | undefined;
+  private _state = TransportState.Disconnected;
+
+  constructor(readonly contactUser: string) {}
+
+  get state(): TransportState {
+    return this._state;
+  }
+
+  protected abstract attachLink(): void;
+  protected abstract detachLink(): void;
+  protected abstract write(message: string): Promise<void>;
+
+  async connect(): Promise<void> {
+    this.attachLink();
+    this.transition(TransportState.Connected);
+    this.onConnect?.();
+  }
+
+  async disconnect(): Promise<void> {
+    this.detachLink();
+    if (this._state === TransportState.Connected) {
+      this.transition(TransportState.Disconnected);
+      this.onDisconnect?.();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+    this.stateChange.removeAllListeners();
+  }
+
+  isConnected(): boolean {
+    return this._state === TransportState.Connected;
+  }
+
+  send(message: string): Promise<void> {
+    if (!this.isConnected()) return Promise.reject(new Error(`${this.protocol} transport is not connected`));
+    return this.write(message);
+  }
+
+  receive(text: string): void {
+    this.onMessage?.(text);
+  }
+
+  private transition(state: TransportState): void {
+    this._state = state;
+    this.stateChange.emit(state);
+  }
+}
+
+export interface UdpTransportOptions {
+  socket: SharedUdpSocket;
+  contactUser: string;
+  nextHop: HostPort;
+}
+
+export class UdpTransport extends LinkTransport {
+  readonly protocol = "UDP";
+  private readonly socket: SharedUdpSocket;
+  private readonly nextHop: HostPort;
+
+  // sip.js constructs transports as (logger, options).
+  constructor(_logger: unknown, options: UdpTransportOptions) {
+    super(options.contactUser);
+    this.socket = options.socket;
+    this.nextHop = options.nextHop;
+  }
+
+  protected attachLink(): void {
+    this.socket.attach(this);
+  }
+
+  protected detachLink(): void {
+    this.socket.detach(this);
+  }
+
+  protected write(message: string): Promise<void> {
+    return this.socket.send(this, message, this.nextHop);
+  }
+}
+
+export interface StreamTransportOptions {
+  connection: StreamConnection;
+  contactUser: string;
+  /** The connection went away: the account must re-register over a new one. */
+  onFlowLost: (reason: string) => void;
+}
+
+export class StreamTransport extends LinkTransport {
+  readonly protocol: string;
+  private readonly connection: StreamConnection;
+  private readonly onFlowLost: (reason: string) => void;
+
+  constructor(_logger: unknown, options: StreamTransportOptions) {
+    super(options.contactUser);
+    this.connection = options.connection;
+    this.onFlowLost = options.onFlowLost;
+    this.protocol = options.connection.target.protocol;
+  }
+
+  protected attachLink(): void {
+    this.connection.attach(this);
+  }
+
+  protected detachLink(): void {
+    this.connection.detach(this);
+  }
+
+  protected write(message: string): Promise<void> {
+    return this.connection.send(this, message);
+  }
+
+  flowLost(reason: string): void {
+    this.onFlowLost(reason);
+  }
+}
+
+export function udpLink(socket: SharedUdpSocket, nextHop: HostPort): SipLink {
+  return { sentBy: socket.sentBy, contactTransport: "udp", transportConstructor: UdpTransport, transportOptions: { socket, nextHop } };
+}
+
+export function streamLink(connection: StreamConnection, onFlowLost: (reason: string) => void): SipLink {
+  return {
+    sentBy: connection.sentBy,
+    contactTransport: connection.target.protocol.toLowerCase(),
+    transportConstructor: StreamTransport,
+    transportOptions: { connection, onFlowLost },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * TCP and WebSocket against the real Kamailio: registration, reg-event NOTIFYs coming back
+ * over the same connection, several accounts sharing one connection, and recovery when the
+ * registrar restarts and the connection drops.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
+import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
+import { AccountInput } from "../shared/contract.js";
+import { Engine } from "./engine.js";
+import { silentLogger } from "./log.js";
+
+let registrar: Registrar;
+let engine: Engine;
+let dataDir: string;
+
+beforeAll(async () => {
+  registrar = await startRegistrar({ users: { tina: "tina-pw", tom: "tom-pw", wanda: "wanda-pw", walt: "walt-pw" } });
+  dataDir = mkdtempSync(join(tmpdir(), "regwatch-transports-"));
+  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 20 });
+});
+afterAll(async () => {
+  await engine?.close();
+  await registrar?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const create = (user: string, transport: "tcp" | "ws") =>
+  engine.handle(
+    "accounts.create",
+    AccountInput.parse({ name: user, aor: `sip:${user}@${registrar.domain}`, password: `${user}-pw`, transport, outboundProxy: registrar.proxy[transport], expires: 300 }),
+  );
+
+describe.each([
+  ["tcp", "tina", "tom"],
+  ["ws", "wanda", "walt"],
+] as const)("%s", (transport, first, second) => {
+  it("registers two accounts over one shared connection and hears reg events on it", async () => {
+    const a = await create(first, transport);
+    const b = await create(second, transport);
+    const va = await waitForAccount(engine, a.id, (v) => v.status.state === "registered" && v.status.regEvent.state === "active");
+    const vb = await waitForAccount(engine, b.id, (v) => v.status.state === "registered" && v.status.regEvent.state === "active");
+    const own = (v: typeof va) => v.status.bindings.find((x) => x.own)!.uri;
+    expect(own(va)).toContain(`transport=${transport}`);
+    // One connection: both Contacts carry its local port.
+    expect(own(va).replace(/^sip:[^@]+@/, "")).toBe(own(vb).replace(/^sip:[^@]+@/, ""));
+    expect(await registrar.contacts(first)).toHaveLength(1);
+
+    await registrar.removeBindings(first);
+    await expect.poll(async () => (await alertsFor(engine, a.id)).map((x) => x.kind), { timeout: 5000 }).toEqual(["unregistered"]);
+    await expect.poll(() => registrar.contacts(first), { timeout: 5000 }).toHaveLength(1);
+  });
+});
+
+describe("flow loss", () => {
+  it("re-registers TCP and WS accounts within 10 s after the registrar restarts", async () => {
+    const ids = (await engine.handle("accounts.list", undefined)).map((a) => a.id);
+    expect(ids).toHaveLength(4);
+    const restartedAt = Date.now();
+    await registrar.restart();
+    for (const id of ids) {
+      const view = await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.lastChange > restartedAt, 10_000);
+      expect(view.status.code).toBe(200);
+    }
+    for (const user of ["tina", "tom", "wanda", "walt"]) expect(await registrar.contacts(user)).toHaveLength(1);
+    const history = await engine.handle("accounts.history", { id: ids[0]! });
+    expect(history.some((h) => /connection closed by the registrar/.test(h.reason ?? ""))).toBe(true);
+  }, 30_000);
+});
