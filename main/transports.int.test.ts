@@ -70,3 +70,40 @@ describe("flow loss", () => {
     expect(history.some((h) => /connection closed by the registrar/.test(h.reason ?? ""))).toBe(true);
   }, 30_000);
 });
+
+describe("TLS and WSS", () => {
+  const tlsAccount = (user: string, transport: "tls" | "wss", caFile?: string) =>
+    engine.handle(
+      "accounts.create",
+      AccountInput.parse({
+        name: user,
+        aor: `sip:${user}@${registrar.domain}`,
+        password: `${user}-pw`,
+        transport,
+        outboundProxy: registrar.proxy[transport],
+        tlsCaFile: caFile,
+        watchRegEvent: true,
+      }),
+    );
+
+  it("registers over TLS and WSS when the account trusts the registrar's CA", async () => {
+    await registrar.addUser("tess", "tess-pw");
+    await registrar.addUser("wes", "wes-pw");
+    const t = await tlsAccount("tess", "tls", registrar.caFile);
+    const w = await tlsAccount("wes", "wss", registrar.caFile);
+    for (const id of [t.id, w.id]) {
+      const v = await waitForAccount(engine, id, (x) => x.status.state === "registered" && x.status.regEvent.state === "active");
+      expect(v.status.code).toBe(200);
+    }
+    expect(await registrar.contacts("tess")).toHaveLength(1);
+  });
+
+  it("refuses a certificate it cannot verify and says why, retrying with backoff", async () => {
+    await registrar.addUser("ursula", "ursula-pw");
+    const { id } = await tlsAccount("ursula", "tls");
+    const v = await waitForAccount(engine, id, (x) => x.status.state === "retrying");
+    expect(v.status.reason).toMatch(/TLS certificate rejected by TLS 127\.0\.0\.1:\d+: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/);
+    expect(v.status.retryAt).toBeGreaterThan(Date.now() - 1000);
+    expect(await registrar.contacts("ursula")).toEqual([]);
+  });
+});

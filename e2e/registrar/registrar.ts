@@ -33,10 +33,13 @@ export interface Registrar {
   readonly udpPort: number;
   readonly tcpPort: number;
   readonly wsPort: number;
+  readonly tlsPort: number;
+  /** PEM of the test CA that signed the registrar's certificate (an account's tlsCaFile). */
+  readonly caFile: string;
   /** `sip:127.0.0.1:PORT` for an account's outbound proxy (UDP). */
   readonly proxyUri: string;
   /** Outbound proxy URIs per transport. */
-  readonly proxy: { udp: string; tcp: string; ws: string };
+  readonly proxy: { udp: string; tcp: string; ws: string; tls: string; wss: string };
   addUser(user: string, password: string): Promise<void>;
   removeUser(user: string): Promise<void>;
   /** Contacts bound to the user's AOR, as the registrar's location table has them. */
@@ -72,13 +75,15 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   const dir = mkdtempSync(join(tmpdir(), "regwatch-kamailio-"));
   mkdirSync(join(dir, "db"));
   cpSync(DBTEXT_SCHEMAS, join(dir, "db"), { recursive: true });
-  const [udpPort, tcpPort, wsPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort()];
+  const [udpPort, tcpPort, wsPort, tlsPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
+  const caFile = await makeCertificates(dir);
   const cfg = readFileSync(join(HERE, "kamailio.cfg"), "utf8")
     .replaceAll("__MODULES_DIR__", modulesDir()!)
     .replaceAll("__DOMAIN__", domain)
     .replaceAll("__UDP_PORT__", String(udpPort))
     .replaceAll("__TCP_PORT__", String(tcpPort))
     .replaceAll("__WS_PORT__", String(wsPort))
+    .replaceAll("__TLS_PORT__", String(tlsPort))
     .replaceAll("__RUN_DIR__", dir)
     .replaceAll("__AUTH_SECRET__", randomBytes(8).toString("hex"));
   const cfgFile = join(dir, "kamailio.cfg");
@@ -86,10 +91,18 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   const ctl = `unix:${join(dir, "kamailio_ctl")}`;
   let output = "";
   const kamcmd = async (...args: string[]) => (await run(KAMCMD, ["-s", ctl, ...args], { timeout: 10_000 })).stdout;
-  const users = new Map<string, string>();
+  const users = new Map<string, string>(Object.entries(opts.users ?? {}));
+  /** The users as Kamailio's db_text htable table, read at every start. */
+  const writeUsers = () =>
+    writeFileSync(
+      join(dir, "db", "htable"),
+      "id(int,auto) key_name(string) key_type(int) value_type(int) key_value(string) expires(int) \n" +
+        [...users].map(([u, p], i) => `${i + 1}:${dbText(u)}:0:0:${dbText(p)}:0\n`).join(""),
+    );
 
   /** Starts Kamailio and waits until its control socket answers. */
   const launch = async (): Promise<ChildProcess> => {
+    writeUsers();
     const proc = spawn(KAMAILIO, ["-f", cfgFile, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-w", dir], { stdio: ["ignore", "pipe", "pipe"] });
     const keep = (b: Buffer) => {
       output += b.toString();
@@ -113,7 +126,6 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    for (const [user, password] of users) await kamcmd("htable.sets", "users", user, password);
     return proc;
   };
   let child = await launch();
@@ -124,14 +136,21 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
     udpPort,
     tcpPort,
     wsPort,
+    tlsPort,
+    caFile,
     proxyUri: `sip:127.0.0.1:${udpPort}`,
-    proxy: { udp: `sip:127.0.0.1:${udpPort}`, tcp: `sip:127.0.0.1:${tcpPort};transport=tcp`, ws: `sip:127.0.0.1:${wsPort};transport=ws` },
+    proxy: { udp: `sip:127.0.0.1:${udpPort}`, tcp: `sip:127.0.0.1:${tcpPort};transport=tcp`, ws: `sip:127.0.0.1:${wsPort};transport=ws`,
+      tls: `sip:127.0.0.1:${tlsPort};transport=tls`,
+      wss: `sip:127.0.0.1:${tlsPort};transport=wss`,
+    },
     addUser: async (user, password) => {
       users.set(user, password);
+      writeUsers();
       await kamcmd("htable.sets", "users", user, password);
     },
     removeUser: async (user) => {
       users.delete(user);
+      writeUsers();
       await kamcmd("htable.delete", "users", user);
     },
     contacts: async (user) => {
@@ -157,8 +176,29 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  for (const [user, password] of Object.entries(opts.users ?? {})) await registrar.addUser(user, password);
   return registrar;
+}
+
+/**
+ * A test CA and a server certificate it signs (for 127.0.0.1 and the registrar's name), made
+ * with openssl in the run directory; plus Kamailio's tls.cfg. Returns the CA file.
+ */
+async function makeCertificates(dir: string): Promise<string> {
+  const ssl = (...args: string[]) => run("openssl", args, { cwd: dir, timeout: 20_000 });
+  await ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Regwatch test CA", "-keyout", "ca.key", "-out", "ca.pem");
+  await ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=registrar.test", "-keyout", "server.key", "-out", "server.csr");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=DNS:registrar.test,IP:127.0.0.1\n");
+  await ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem");
+  writeFileSync(
+    join(dir, "tls.cfg"),
+    `[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\nprivate_key = ${join(dir, "server.key")}\ncertificate = ${join(dir, "server.pem")}\n\n[client:default]\nverify_certificate = no\nrequire_certificate = no\n`,
+  );
+  return join(dir, "ca.pem");
+}
+
+/** db_text escapes its column separator and line breaks. */
+function dbText(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/:/g, "\\:").replace(/\n/g, "\\n");
 }
 
 function freeTcpPort(): Promise<number> {

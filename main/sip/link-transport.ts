@@ -147,7 +147,8 @@ export function udpLink(socket: SharedUdpSocket, nextHop: HostPort): SipLink {
 export function streamLink(connection: StreamConnection, onFlowLost: (reason: string) => void): SipLink {
   return {
     sentBy: connection.sentBy,
-    contactTransport: connection.target.protocol.toLowerCase(),
+    // RFC 7118 5.2: the URI transport parameter is "ws" for secure WebSocket too (Via says WSS).
+    contactTransport: connection.target.protocol === "WSS" ? "ws" : connection.target.protocol.toLowerCase(),
     transportConstructor: StreamTransport,
     transportOptions: { connection, onFlowLost },
   };

@@ -21,6 +21,7 @@ interface FormValues {
   registrar: string;
   outboundProxy: string;
   transport: string;
+  tlsCaFile: string;
   expires: string;
   enabled: boolean;
   watchRegEvent: boolean;
@@ -35,6 +36,7 @@ const blank: FormValues = {
   registrar: "",
   outboundProxy: "",
   transport: "udp",
+  tlsCaFile: "",
   expires: "3600",
   enabled: true,
   watchRegEvent: true,
@@ -50,6 +52,7 @@ function valuesOf(a: AccountView): FormValues {
     registrar: a.registrar ?? "",
     outboundProxy: a.outboundProxy ?? "",
     transport: a.transport,
+    tlsCaFile: a.tlsCaFile ?? "",
     expires: String(a.expires),
     enabled: a.enabled,
     watchRegEvent: a.watchRegEvent,
@@ -68,6 +71,7 @@ function toInput(v: FormValues, editing: boolean) {
     registrar: optional(v.registrar),
     outboundProxy: optional(v.outboundProxy),
     transport: v.transport,
+    tlsCaFile: optional(v.tlsCaFile),
     expires: v.expires.trim() === "" ? Number.NaN : Number(v.expires),
     enabled: v.enabled,
     watchRegEvent: v.watchRegEvent,
@@ -176,6 +180,11 @@ export function AccountForm({ account, onClose }: { account?: AccountView; onClo
               </select>
             )}
           </Field>
+          {(values.transport === "tls" || values.transport === "wss") && (
+            <Field label="Extra CA certificates (PEM file path)" hint="Trusted besides the system's CAs" error={issueFor("tlsCaFile")}>
+              {(id, err) => <input id={id} aria-describedby={err} value={values.tlsCaFile} onChange={(e) => set("tlsCaFile", e.target.value)} />}
+            </Field>
+          )}
           <Field label="Expires (seconds)" error={issueFor("expires")}>
             {(id, err) => (
               <input id={id} aria-describedby={err} inputMode="numeric" value={values.expires} onChange={(e) => set("expires", e.target.value)} />
