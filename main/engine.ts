@@ -33,7 +33,9 @@ import { Pacer } from "./policy/pacer.js";
 import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
 import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
 import { ConnectionPool, type StreamProtocol } from "./sip/stream-connection.js";
-import { resolveNextHop } from "./sip/next-hop.js";
+import { nodeDnsClient } from "./sip/dns-client.js";
+import { resolveTargets, type DnsClient, type SipTarget } from "./sip/resolver.js";
+import { parseSipUri } from "../shared/sip-uri.js";
 import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.js";
 import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
 import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
@@ -73,6 +75,8 @@ export interface EngineOptions {
   stuckAfterMs?: number;
   /** Re-register everything when this machine's network addresses change. */
   watchNetwork?: boolean;
+  /** DNS servers ("host:port") for RFC 3263 lookups instead of the system's. */
+  dnsServers?: string[];
 }
 
 type Handlers = { [N in CommandName]: (args: CommandArgs<N>) => CommandOutput<N> | Promise<CommandOutput<N>> };
@@ -84,6 +88,9 @@ interface Entry {
   watcher?: RegEventWatcher;
   /** Consecutive lost or failed routes to the registrar (backoff for restarts). */
   linkFailures?: number;
+  /** Where the registrar was found (RFC 3263), and which of those we use. */
+  targets?: SipTarget[];
+  targetIndex?: number;
   restartTimer?: TimerHandle;
 }
 
@@ -97,6 +104,7 @@ export class Engine {
   private readonly alerts = new Map<string, Alert>();
   private readonly pendingHistory: NewHistoryEntry[] = [];
   private readonly pool: ConnectionPool;
+  private readonly dns: DnsClient;
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
@@ -122,6 +130,7 @@ export class Engine {
     );
     this.pacer = new Pacer(opts.clock, opts.startRatePerSec ?? 100);
     this.pool = new ConnectionPool(opts.logger);
+    this.dns = nodeDnsClient(opts.dnsServers);
     this.handlers = this.makeHandlers();
   }
 
@@ -285,6 +294,7 @@ export class Engine {
         entry.record = next;
         if (registrationChanged(before, next, password)) {
           await this.stopRegistration(entry, true);
+          entry.targets = undefined;
           if (next.enabled) this.queueStart(id);
           else this.setStatus(id, { state: "disabled", code: undefined, reason: undefined, expiresAt: undefined, retryAt: undefined, bindings: [] });
         }
@@ -413,7 +423,7 @@ export class Engine {
     const record = entry.record;
     try {
       const registrar = effectiveRegistrar(record);
-      const link = await this.linkFor(id, record, registrar);
+      const link = await this.linkFor(id, entry, registrar);
       // The account may have been changed or removed while the address was looked up.
       if (this.accounts.get(id) !== entry || entry.record !== record || entry.registration || this.closed) return;
       const registration = new Registration(
@@ -428,6 +438,7 @@ export class Engine {
         { link, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
         {
           status: (s) => {
+            if (this.failover(id, entry, s)) return;
             this.onRegistrationStatus(id, s);
             if (s.state === "registered") {
               entry.linkFailures = 0;
@@ -442,23 +453,66 @@ export class Engine {
       entry.registration = registration;
       await registration.start(register);
     } catch (e) {
-      // No route to the registrar (DNS, refused connection, a certificate we do not trust): retry with backoff.
-      this.restartLater(id, (e as Error).message);
+      const reason = (e as Error).message;
+      // A target we cannot reach: the next resolved one, at once; none left: retry with backoff.
+      if (entry.targets && entry.targetIndex !== undefined && entry.targetIndex + 1 < entry.targets.length) {
+        entry.targetIndex++;
+        this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", state: "retrying", reason: `${reason}; trying the next server` });
+        this.pacer.enqueue(id, () => void this.startRegistration(id));
+        return;
+      }
+      entry.targets = undefined;
+      this.restartLater(id, reason);
     }
   }
 
   /** The link an account's requests travel on: the shared UDP socket or a shared connection. */
-  private async linkFor(id: string, record: AccountRecord, registrar: string): Promise<SipLink> {
-    const hop = await resolveNextHop(record.outboundProxy ?? registrar, record.transport);
-    if (record.transport === "udp") return udpLink(this.socket, hop);
+  private async linkFor(id: string, entry: Entry, registrar: string): Promise<SipLink> {
+    const record = entry.record;
+    if (!entry.targets || entry.targetIndex === undefined || entry.targetIndex >= entry.targets.length) {
+      const uri = parseSipUri(record.outboundProxy ?? registrar);
+      if (!uri) throw new Error(`Cannot route to ${record.outboundProxy ?? registrar}`);
+      entry.targets = await resolveTargets(uri, record.transport, this.dns, this.opts.random);
+      entry.targetIndex = 0;
+      if (entry.targets.length === 0) throw new Error(`DNS has no address for ${uri.host} (NAPTR, SRV, A/AAAA)`);
+    }
+    const target = entry.targets[entry.targetIndex]!;
+    const hop = { address: target.address, port: target.port };
+    if (target.transport === "udp") return udpLink(this.socket, hop);
     const connection = await this.pool.acquire({
-      protocol: record.transport.toUpperCase() as StreamProtocol,
-      address: hop.address,
-      port: hop.port,
-      servername: isIP(hop.host) ? undefined : hop.host,
+      protocol: target.transport.toUpperCase() as StreamProtocol,
+      ...hop,
+      servername: isIP(target.host) ? undefined : target.host,
       caFile: record.tlsCaFile,
     });
     return streamLink(connection, (reason) => this.restartLater(id, reason));
+  }
+
+  /**
+   * RFC 3263 failover: a timeout, 503 or transport error from one server moves the account to
+   * the next resolved target at once; when none is left, the retry policy's backoff applies and
+   * the next attempt resolves afresh.
+   */
+  private failover(id: string, entry: Entry, status: RegistrationStatus): boolean {
+    const code = status.code;
+    if (status.state !== "retrying" || (code !== 408 && code !== 503)) return false;
+    if (!entry.targets || entry.targetIndex === undefined || entry.targetIndex + 1 >= entry.targets.length) {
+      entry.targets = undefined;
+      return false;
+    }
+    const from = entry.targets[entry.targetIndex]!;
+    entry.targetIndex++;
+    const to = entry.targets[entry.targetIndex]!;
+    this.pendingHistory.push({
+      accountId: id,
+      at: this.opts.clock.now(),
+      kind: "register",
+      state: "retrying",
+      code,
+      reason: `${code} from ${from.address}:${from.port}; failing over to ${to.address}:${to.port}`,
+    });
+    void this.stopRegistration(entry, false).then(() => this.startRegistration(id));
+    return true;
   }
 
   /**
