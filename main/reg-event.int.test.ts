@@ -61,3 +61,23 @@ describe("reg event against a real Kamailio", () => {
     expect(history.map((h) => h.reason)).toContain("unregistered by us");
   });
 });
+
+describe("other devices and remove-all", () => {
+  it("lists another device on the AOR, then removes every binding with Contact: * and no alert", async () => {
+    await registrar.addUser("fay", "fay-secret");
+    const { id } = await create("fay", "fay-secret");
+    await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
+    // pua_reginfo publishes on REGISTER; the admin-added binding shows up with our next refresh.
+    await registrar.addBinding("fay", "sip:deskphone@10.0.0.9:5060", 3600);
+    await engine.handle("accounts.register", { id });
+    const both = await waitForAccount(engine, id, (v) => v.status.bindings.length === 2);
+    expect(both.status.bindings.find((b) => !b.own)?.uri).toBe("sip:deskphone@10.0.0.9:5060");
+    expect(await registrar.contacts("fay")).toHaveLength(2);
+
+    await engine.handle("accounts.unregisterAll", { id });
+    await waitForAccount(engine, id, (v) => v.status.state === "unregistered");
+    expect(await registrar.contacts("fay")).toEqual([]);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await alertsFor(engine, id)).toEqual([]);
+  });
+});

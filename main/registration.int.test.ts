@@ -148,3 +148,25 @@ describe("digest authentication against a scripted registrar", () => {
     expect((await alertsFor(engine, id)).map((a) => a.kind)).toEqual(["auth-failed"]);
   });
 });
+
+describe("one REGISTER dialog per binding", () => {
+  it("answers a 407 proxy challenge, and keeps one Call-ID with rising CSeq across refreshes", async () => {
+    const peer = await ScriptedSipPeer.start();
+    peers.push(peer);
+    peer.auth = { realm: "proxy.test", password: "pp", algorithms: ["MD5"], proxy: true };
+    const { id } = await engine.handle(
+      "accounts.create",
+      AccountInput.parse({ name: "Proxy auth", aor: `sip:pa${++n}@scripted.test`, password: "pp", outboundProxy: peer.uri, watchRegEvent: false }),
+    );
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+    await engine.handle("accounts.register", { id });
+    // The refresh re-sends the last credentials, which this registrar still accepts: no new challenge.
+    await expect.poll(() => peer.count("REGISTER")).toBe(3);
+    const regs = peer.requests.filter((r) => r.method === "REGISTER");
+    expect(new Set(regs.map((r) => r.callId)).size).toBe(1);
+    const cseqs = regs.map((r) => r.cseq);
+    expect([...cseqs].sort((a, b) => a - b)).toEqual(cseqs);
+    expect(new Set(cseqs).size).toBe(3);
+    expect(peer.answeredWith).toEqual(["MD5", "MD5"]);
+  });
+});

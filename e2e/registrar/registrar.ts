@@ -46,6 +46,8 @@ export interface Registrar {
   contacts(user: string): Promise<string[]>;
   /** Admin removal of every binding of the user (`kamcmd ul.rm location USER`). */
   removeBindings(user: string): Promise<void>;
+  /** Adds a binding for another device, as an admin can (`kamcmd ul.add`). */
+  addBinding(user: string, contact: string, expires: number): Promise<void>;
   /** Stops and starts Kamailio on the same ports; bindings and subscriptions are lost, users kept. */
   restart(): Promise<void>;
   kamcmd(...args: string[]): Promise<string>;
@@ -164,6 +166,8 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
       }
     },
     removeBindings: async (user) => void (await kamcmd("ul.rm", "location", user)),
+    // table, AOR, contact, expires, q, path (s: forces an empty string), flags, cflags, methods
+    addBinding: async (user, contact, expires) => void (await kamcmd("ul.add", "location", user, contact, String(expires), "1.0", "s:", "0", "0", "0")),
     kamcmd,
     log: () => output,
     restart: async () => {

@@ -67,7 +67,7 @@ export class ScriptedSipPeer {
    * Digest-challenge REGISTERs: one WWW-Authenticate per algorithm, in this order. `staleOnce`
    * answers the first correct response with a stale-nonce challenge.
    */
-  auth: { realm: string; password: string; algorithms: string[]; staleOnce?: boolean } | undefined;
+  auth: { realm: string; password: string; algorithms: string[]; staleOnce?: boolean; proxy?: boolean } | undefined;
   /** Scripted answers to REGISTER: return [code, reason, extra headers] to answer so, or undefined for the normal 200. */
   registerResponder: ((req: IncomingRequestMessage, n: number) => [number, string, string[]?] | undefined) | undefined;
   /** Algorithms the client answered with, in order. */
@@ -160,7 +160,7 @@ export class ScriptedSipPeer {
 
   /** "ok" for a correct answer, "stale" to ask again with a fresh nonce, else "challenge". */
   private checkAuth(req: IncomingRequestMessage): "ok" | "stale" | "challenge" {
-    const header = req.getHeader("authorization");
+    const header = req.getHeader(this.auth?.proxy ? "proxy-authorization" : "authorization");
     if (!header || !this.auth) return "challenge";
     const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3]!]));
     const algorithm = supportedAlgorithm(p.algorithm);
@@ -224,10 +224,11 @@ export class ScriptedSipPeer {
         const verdict = this.checkAuth(req);
         if (verdict !== "ok") {
           const nonce = randomBytes(8).toString("hex");
+          const header = this.auth.proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
           const challenges = this.auth.algorithms.map(
-            (a) => `WWW-Authenticate: Digest realm="${this.auth!.realm}", nonce="${nonce}", qop="auth", algorithm=${a}${verdict === "stale" ? ", stale=true" : ""}`,
+            (a) => `${header}: Digest realm="${this.auth!.realm}", nonce="${nonce}", qop="auth", algorithm=${a}${verdict === "stale" ? ", stale=true" : ""}`,
           );
-          return reply(base(401, "Unauthorized", challenges));
+          return reply(this.auth.proxy ? base(407, "Proxy Authentication Required", challenges) : base(401, "Unauthorized", challenges));
         }
       }
       const contact = req.getHeader("contact") ?? "";
