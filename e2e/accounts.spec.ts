@@ -83,3 +83,50 @@ test("an admin removing the binding raises the alert banner, and acknowledging c
   await expect(banner).toBeHidden();
   await expect(page.getByTestId("count-alerts")).toHaveText("0");
 });
+
+test("the account view shows bindings, history, time registered and a redacted SIP trace; filters find failed accounts", async ({ page, host, registrar }, testInfo) => {
+  await registrar.addUser("e2e-dora", "dora-pw");
+  await registrar.addUser("e2e-ed", "ed-pw");
+  for (const [user, password] of [
+    ["e2e-dora", "dora-pw"],
+    ["e2e-ed", "wrong"],
+  ]) {
+    const res = await host.api("/api/accounts", {
+      method: "POST",
+      body: JSON.stringify({ name: `User ${user}`, aor: `sip:${user}@${registrar.domain}`, password, outboundProxy: registrar.proxyUri }),
+    });
+    expect(res.status).toBe(201);
+  }
+  await page.goto(host.pageUrl);
+  const dora = page.getByTestId("account-row").filter({ hasText: "User e2e-dora" });
+  await expect(dora).toHaveAttribute("data-state", "registered");
+  await expect(page.getByTestId("account-row").filter({ hasText: "User e2e-ed" })).toHaveAttribute("data-state", "failed");
+
+  await page.getByLabel("Filter by state").selectOption("failed");
+  await expect(page.getByTestId("account-row")).toHaveCount(1);
+  await expect(page.getByTestId("account-row").first()).toContainText("User e2e-ed");
+  await page.getByLabel("Filter by state").selectOption("all");
+  await page.getByLabel("Sort by").selectOption("state");
+  await expect(page.getByTestId("account-row").first()).toContainText("User e2e-ed");
+
+  await dora.getByRole("button", { name: "Open User e2e-dora" }).click();
+  const detail = page.getByTestId("account-detail");
+  await expect(detail.getByTestId("detail-code")).toHaveText("200 OK");
+  await expect(detail.getByTestId("detail-regevent")).toContainText("active");
+  await expect(detail.getByTestId("detail-bindings")).toContainText("This account");
+  await expect(detail.getByTestId("detail-share")).toHaveText(/%$/);
+  await expect(detail.getByTestId("detail-history")).toContainText("200 OK");
+  const trace = detail.getByTestId("detail-trace");
+  await expect(trace).toContainText("REGISTER sip:");
+  await expect(trace).toContainText("[credentials redacted]");
+  await expect(trace).not.toContainText("response=");
+  const shot = await page.screenshot({ path: testInfo.outputPath("detail.png") });
+  await testInfo.attach("detail", { body: shot, contentType: "image/png" });
+  if (process.env.REGWATCH_UPDATE_DOCS) await page.screenshot({ path: "docs/screenshot-detail.png" });
+
+  await detail.getByRole("button", { name: "Remove all bindings…" }).click();
+  await expect(detail.getByRole("alertdialog")).toContainText("removes every device");
+  await detail.getByRole("button", { name: "Remove all bindings", exact: true }).click();
+  await expect(dora).toHaveAttribute("data-state", "unregistered");
+  expect(await registrar.contacts("e2e-dora")).toEqual([]);
+});

@@ -24,7 +24,7 @@ test("importing 1,000 accounts: the list renders, scrolls and filters", async ({
   await page.getByTestId("account-list").evaluate((el) => (el.scrollTop = el.scrollHeight));
   await expect(page.getByTestId("account-row").filter({ hasText: "User 0999" })).toBeVisible();
 
-  await page.getByPlaceholder("Search name or AOR").fill("bulk512@");
+  await page.getByPlaceholder("Search name, AOR or domain").fill("bulk512@");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("User 0512");
 });

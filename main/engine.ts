@@ -34,6 +34,7 @@ import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
 import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
 import { ConnectionPool, type StreamProtocol } from "./sip/stream-connection.js";
 import { nodeDnsClient } from "./sip/dns-client.js";
+import { SipTrace } from "./sip/sip-trace.js";
 import { resolveTargets, type DnsClient, type SipTarget } from "./sip/resolver.js";
 import { parseSipUri } from "../shared/sip-uri.js";
 import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.js";
@@ -105,6 +106,7 @@ export class Engine {
   private readonly pendingHistory: NewHistoryEntry[] = [];
   private readonly pool: ConnectionPool;
   private readonly dns: DnsClient;
+  private readonly trace = new SipTrace();
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
@@ -339,6 +341,10 @@ export class Engine {
         this.flushHistory();
         return this.history.list(id, limit ?? 200);
       },
+      "accounts.trace": ({ id, limit }) => {
+        this.requireEntry(id);
+        return this.trace.forAccount(id, limit ?? 50);
+      },
       "accounts.import": ({ format, content }) => this.importAccounts(format, content),
       "accounts.export": ({ format, withPasswords }) => {
         const records = [...this.accounts.values()].map((e) => e.record);
@@ -435,7 +441,14 @@ export class Engine {
           password: record.passwordSealed ? this.secrets.decrypt(record.passwordSealed) : undefined,
           expires: record.expires,
         },
-        { link, clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, retry: this.opts.retry },
+        {
+          link,
+          clock: this.opts.clock,
+          logger: this.opts.logger,
+          random: this.opts.random,
+          retry: this.opts.retry,
+          trace: (direction, text) => this.trace.add(id, direction, text, this.opts.clock.now()),
+        },
         {
           status: (s) => {
             if (this.failover(id, entry, s)) return;
@@ -640,7 +653,11 @@ export class Engine {
     if (patch.state !== undefined) next.state = patch.state;
     if (patch.bindings !== undefined) next.bindings = patch.bindings;
     if (patch.regEvent !== undefined) next.regEvent = patch.regEvent;
-    if (next.state !== prev.state) next.lastChange = this.opts.clock.now();
+    if (next.state !== prev.state) {
+      next.lastChange = this.opts.clock.now();
+      // State changes make the timeline (time registered, flapping).
+      this.pendingHistory.push({ accountId: id, at: next.lastChange, kind: "state", state: next.state, code: next.code, reason: next.reason });
+    }
     entry.status = next;
     this.hub.accountChanged(id);
   }

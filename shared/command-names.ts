@@ -16,6 +16,7 @@ export const COMMAND_NAMES = [
   "accounts.unregister",
   "accounts.unregisterAll",
   "accounts.history",
+  "accounts.trace",
   "accounts.import",
   "accounts.export",
   "engine.networkChanged",

@@ -210,6 +210,15 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
+/** A SIP message an account sent or received; credentials redacted. */
+export const TraceEntry = z.object({
+  accountId: z.string(),
+  at: Timestamp,
+  direction: z.enum(["sent", "received"]),
+  text: z.string(),
+});
+export type TraceEntry = z.infer<typeof TraceEntry>;
+
 export const Snapshot = z.object({
   rev: z.number().int().nonnegative(),
   accounts: z.array(AccountView),
@@ -271,6 +280,10 @@ export const commands = {
   "accounts.history": {
     input: z.strictObject({ id: AccountId.shape.id, limit: z.number().int().min(1).max(10_000).optional() }),
     output: z.array(HistoryEntry),
+  },
+  "accounts.trace": {
+    input: z.strictObject({ id: AccountId.shape.id, limit: z.number().int().min(1).max(500).optional() }),
+    output: z.array(TraceEntry),
   },
   "accounts.import": {
     input: z.strictObject({ format: BulkFormat, content: z.string().max(MAX_IMPORT_BYTES) }),

@@ -76,6 +76,12 @@ const ROUTES: RouteDef[] = [
   },
   {
     method: "GET",
+    pattern: new RegExp(`^/api/accounts/${ID}/trace$`),
+    needsBody: false,
+    build: ({ params }) => ({ command: "accounts.trace", input: { id: params[0] } }),
+  },
+  {
+    method: "GET",
     pattern: new RegExp(`^/api/accounts/${ID}/history$`),
     needsBody: false,
     build: ({ query, params }) => {

@@ -17,6 +17,9 @@ export interface SipLink {
   transportOptions: Record<string, unknown>;
 }
 
+/** Sees every message an account's transport sends or receives (the SIP trace). */
+export type TraceSink = (direction: "sent" | "received", text: string) => void;
+
 abstract class LinkTransport implements Transport {
   abstract readonly protocol: string;
   readonly stateChange = new EmitterImpl<TransportState>();
@@ -25,7 +28,10 @@ abstract class LinkTransport implements Transport {
   onMessage: ((message: string) => void) | undefined;
   private _state = TransportState.Disconnected;
 
-  constructor(readonly contactUser: string) {}
+  constructor(
+    readonly contactUser: string,
+    private readonly trace?: TraceSink,
+  ) {}
 
   get state(): TransportState {
     return this._state;
@@ -60,10 +66,12 @@ abstract class LinkTransport implements Transport {
 
   send(message: string): Promise<void> {
     if (!this.isConnected()) return Promise.reject(new Error(`${this.protocol} transport is not connected`));
+    this.trace?.("sent", message);
     return this.write(message);
   }
 
   receive(text: string): void {
+    this.trace?.("received", text);
     this.onMessage?.(text);
   }
 
@@ -76,6 +84,7 @@ abstract class LinkTransport implements Transport {
 export interface UdpTransportOptions {
   socket: SharedUdpSocket;
   contactUser: string;
+  trace?: TraceSink;
   nextHop: HostPort;
 }
 
@@ -86,7 +95,7 @@ export class UdpTransport extends LinkTransport {
 
   // sip.js constructs transports as (logger, options).
   constructor(_logger: unknown, options: UdpTransportOptions) {
-    super(options.contactUser);
+    super(options.contactUser, options.trace);
     this.socket = options.socket;
     this.nextHop = options.nextHop;
   }
@@ -107,6 +116,7 @@ export class UdpTransport extends LinkTransport {
 export interface StreamTransportOptions {
   connection: StreamConnection;
   contactUser: string;
+  trace?: TraceSink;
   /** The connection went away: the account must re-register over a new one. */
   onFlowLost: (reason: string) => void;
 }
@@ -117,7 +127,7 @@ export class StreamTransport extends LinkTransport {
   private readonly onFlowLost: (reason: string) => void;
 
   constructor(_logger: unknown, options: StreamTransportOptions) {
-    super(options.contactUser);
+    super(options.contactUser, options.trace);
     this.connection = options.connection;
     this.onFlowLost = options.onFlowLost;
     this.protocol = options.connection.target.protocol;

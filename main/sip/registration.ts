@@ -23,7 +23,7 @@ import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
 import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
-import type { SipLink } from "./link-transport.js";
+import type { SipLink, TraceSink } from "./link-transport.js";
 
 export interface RegistrationConfig {
   accountId: string;
@@ -59,6 +59,7 @@ export interface RegistrationListener {
 
 export interface RegistrationDeps {
   link: SipLink;
+  trace?: TraceSink;
   clock: Clock;
   logger: Logger;
   random?: () => number;
@@ -104,7 +105,7 @@ export class Registration {
     this.ua = new UserAgent({
       uri: aorUri,
       transportConstructor: deps.link.transportConstructor,
-      transportOptions: { ...deps.link.transportOptions, contactUser },
+      transportOptions: { ...deps.link.transportOptions, contactUser, trace: deps.trace },
       viaHost: deps.link.sentBy,
       contactName: contactUser,
       contactParams: { transport: deps.link.contactTransport },

@@ -1,25 +1,22 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef } from "react";
+import { visibleIds, type ListOptions } from "../list-view.js";
 import { useAccountIds, useStore } from "../store/store.js";
 import { AccountRow } from "./AccountRow.js";
 
 const ROW_HEIGHT = 52;
 
 /** Every account, virtualized: only the rows on screen exist in the DOM, at 10 or 50,000 accounts. */
-export function AccountList({ query, onEdit }: { query: string; onEdit: (id: string) => void }) {
+export function AccountList({ options, onOpen }: { options: ListOptions; onOpen: (id: string) => void }) {
   const ids = useAccountIds();
   const accounts = useStore((s) => s.accounts);
-  const needle = query.trim().toLowerCase();
-  // Filtering reads names and AORs only, which change rarely; `accounts` identity changes per batch.
+  const alerts = useStore((s) => s.alerts);
+  const withAlerts = useMemo(() => new Set(Object.values(alerts).filter((a) => !a.acknowledged).map((a) => a.accountId)), [alerts]);
+  // Name order and a plain search only change with names; state filters and sorts follow every batch.
+  const dependsOnState = options.filter !== "all" || options.sort !== "name" || options.query.trim() !== "";
   const visible = useMemo(
-    () =>
-      needle
-        ? ids.filter((id) => {
-            const a = accounts[id];
-            return a !== undefined && (a.name.toLowerCase().includes(needle) || a.aor.toLowerCase().includes(needle));
-          })
-        : ids,
-    [ids, needle, needle ? accounts : undefined],
+    () => (options.filter === "all" && options.sort === "name" && !options.query.trim() ? ids : visibleIds(ids, accounts, withAlerts, options)),
+    [ids, options, dependsOnState ? accounts : undefined, options.filter === "alerts" ? withAlerts : undefined],
   );
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -48,12 +45,12 @@ export function AccountList({ query, onEdit }: { query: string; onEdit: (id: str
               className="row-slot"
               style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
             >
-              <AccountRow id={visible[item.index]!} onEdit={onEdit} />
+              <AccountRow id={visible[item.index]!} onOpen={onOpen} />
             </div>
           ))}
         </div>
       </div>
-      {visible.length === 0 && <p className="empty">No account matches “{query}”.</p>}
+      {visible.length === 0 && <p className="empty">No account matches.</p>}
     </div>
   );
 }

@@ -12,7 +12,7 @@ function Expiry({ expiresAt }: { expiresAt: number | undefined }) {
 }
 
 /** One account in the list; re-renders only when this account changes. */
-export const AccountRow = memo(function AccountRow({ id, onEdit }: { id: string; onEdit: (id: string) => void }) {
+export const AccountRow = memo(function AccountRow({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
   const account = useAccount(id);
   const client = useClient();
   const [busy, setBusy] = useState(false);
@@ -32,7 +32,7 @@ export const AccountRow = memo(function AccountRow({ id, onEdit }: { id: string;
         <StateBadge state={status.state} />
       </span>
       <span role="cell" className="cell-name">
-        <button type="button" className="link" onClick={() => onEdit(id)} aria-label={`Edit ${account.name}`}>
+        <button type="button" className="link" onClick={() => onOpen(id)} aria-label={`Open ${account.name}`}>
           {account.name}
         </button>
         <span className="aor">{account.aor}</span>
