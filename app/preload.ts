@@ -20,4 +20,12 @@ contextBridge.exposeInMainWorld("regwatch", {
       ipcRenderer.off(IPC.event, handler);
     };
   },
+  /** The shell asks the page to show an account (a desktop notification was clicked). */
+  onOpenAccount(listener: (accountId: string) => void) {
+    const handler = (_e: IpcRendererEvent, accountId: unknown) => typeof accountId === "string" && listener(accountId);
+    ipcRenderer.on(IPC.focusAccount, handler);
+    return () => {
+      ipcRenderer.off(IPC.focusAccount, handler);
+    };
+  },
 });

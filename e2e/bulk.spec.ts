@@ -24,6 +24,17 @@ test("importing 1,000 accounts: the list renders, scrolls and filters", async ({
   await page.getByTestId("account-list").evaluate((el) => (el.scrollTop = el.scrollHeight));
   await expect(page.getByTestId("account-row").filter({ hasText: "User 0999" })).toBeVisible();
 
+  // Keyboard: focus the first row, move down two, open it.
+  await page.getByPlaceholder("Search name, AOR or domain").fill("");
+  await page.getByTestId("account-list").evaluate((el) => (el.scrollTop = 0));
+  await page.locator("[data-index='0']").focus();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("account-detail").getByRole("heading", { name: "User 0002" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("account-detail")).toBeHidden();
+
   await page.getByPlaceholder("Search name, AOR or domain").fill("bulk512@");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("User 0512");

@@ -25,6 +25,7 @@ export function App() {
   const openAlerts = useStore((s) => s.alerts);
   const openCount = useMemo(() => Object.values(openAlerts).filter((a) => !a.acknowledged).length, [openAlerts]);
   useEffect(() => startClock(), []);
+  useEffect(() => window.regwatch?.onOpenAccount((id) => setPanel({ kind: "detail", id })), []);
   const close = () => setPanel(undefined);
 
   return (

@@ -13,7 +13,7 @@ export const STATE_LABEL: Record<RegistrationState, string> = {
 
 /** Icon characters so a state never relies on colour alone. */
 export const STATE_ICON: Record<RegistrationState, string> = {
-  disabled: "⏸",
+  disabled: "–",
   registering: "…",
   registered: "✓",
   retrying: "↻",

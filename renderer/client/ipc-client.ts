@@ -8,6 +8,7 @@ import { CommandError, type RegwatchClient } from "./api.js";
 export interface PreloadBridge {
   invoke(name: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; status: number; error: unknown }>;
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
+  onOpenAccount(listener: (accountId: string) => void): () => void;
 }
 
 declare global {
