@@ -257,3 +257,39 @@ describe("UDP reliability", () => {
     expect((await alertsFor(engine, id))[0]!.count).toBe(1);
   });
 });
+
+describe("requests from elsewhere", () => {
+  it("refuses an out-of-dialog NOTIFY from an address that is not the registrar, and changes nothing", async () => {
+    const { peer, id, aor, own } = await setup();
+    const { createSocket } = await import("node:dgram");
+    const attacker = createSocket("udp4");
+    await new Promise<void>((r) => attacker.bind(0, "127.0.0.2", () => r()));
+    const body = reginfoXml({ version: 9, aor, contacts: [own({ state: "terminated", event: "rejected" })] });
+    const target = peer.clientContact!;
+    const port = Number(/:(\d+)/.exec(target.replace(/^sip:[^@]+@/, ""))![1]);
+    const answer = new Promise<string>((resolve) => attacker.once("message", (m) => resolve(String(m))));
+    attacker.send(
+      [
+        `NOTIFY ${target} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.2:${attacker.address().port};branch=z9hG4bKevil1`,
+        "From: <sip:evil@127.0.0.2>;tag=e1",
+        `To: <${aor}>`,
+        "Call-ID: evil-call",
+        "CSeq: 1 NOTIFY",
+        "Event: reg",
+        "Subscription-State: active",
+        "Content-Type: application/reginfo+xml",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        "",
+        body,
+      ].join("\r\n"),
+      port,
+      "127.0.0.1",
+    );
+    expect(await answer).toMatch(/^SIP\/2\.0 403 Forbidden/);
+    attacker.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await kinds(id)).toEqual([]);
+    expect((await engine.handle("accounts.get", { id })).status.state).toBe("registered");
+  });
+});

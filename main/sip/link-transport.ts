@@ -111,6 +111,10 @@ export class UdpTransport extends LinkTransport {
   protected write(message: string): Promise<void> {
     return this.socket.send(this, message, this.nextHop);
   }
+
+  trusts(address: string): boolean {
+    return address === this.nextHop.address;
+  }
 }
 
 export interface StreamTransportOptions {

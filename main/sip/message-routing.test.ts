@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routeKeyOf, topViaBranch } from "./message-routing.js";
+import { hasToTag, routeKeyOf, statelessResponse, topViaBranch } from "./message-routing.js";
 
 describe("routeKeyOf", () => {
   it("routes a response by the branch of its top Via", () => {
@@ -26,5 +26,20 @@ describe("routeKeyOf", () => {
 
   it("ignores garbage", () => {
     for (const g of ["", "\u0000\u0001", "HELLO", "GET / HTTP/1.1\r\n\r\n", "SIP/2.0 abc\r\n\r\n"]) expect(routeKeyOf(g)).toBeUndefined();
+  });
+});
+
+describe("stateless answers", () => {
+  const req = "NOTIFY sip:rw-1@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bKx\r\nFrom: <sip:evil@x>;tag=1\r\nTo: <sip:rw-1@127.0.0.1>\r\nCall-ID: c\r\nCSeq: 1 NOTIFY\r\nContent-Length: 0\r\n\r\n";
+  it("tells dialog requests from new ones by the To tag", () => {
+    expect(hasToTag(req)).toBe(false);
+    expect(hasToTag(req.replace("To: <sip:rw-1@127.0.0.1>", "To: <sip:rw-1@127.0.0.1>;tag=abc"))).toBe(true);
+    expect(hasToTag(req.replace("To: <sip:rw-1@127.0.0.1>", "t: <sip:rw-1@127.0.0.1> ; TAG=abc"))).toBe(true);
+  });
+  it("builds a response echoing the request's transaction headers", () => {
+    expect(statelessResponse(req, 403, "Forbidden")).toBe(
+      "SIP/2.0 403 Forbidden\r\nVia: SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bKx\r\nFrom: <sip:evil@x>;tag=1\r\nTo: <sip:rw-1@127.0.0.1>\r\nCall-ID: c\r\nCSeq: 1 NOTIFY\r\nContent-Length: 0\r\n\r\n",
+    );
+    expect(statelessResponse("NOTIFY sip:x SIP/2.0\r\n\r\n", 403, "Forbidden")).toBeUndefined();
   });
 });

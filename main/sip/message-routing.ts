@@ -41,3 +41,22 @@ function decodeUser(user: string): string {
     return user;
   }
 }
+
+/** The request has a To tag, so it claims to belong to a dialog (sip.js checks which). */
+export function hasToTag(text: string): boolean {
+  const head = text.slice(0, Math.max(0, text.indexOf("\r\n\r\n")) || text.length);
+  const to = /^(?:to|t)[ \t]*:(.*)$/im.exec(head)?.[1] ?? "";
+  return /;[ \t]*tag[ \t]*=/i.test(to);
+}
+
+/** A stateless response to a request (RFC 3261 8.2.6): its Via, From, To, Call-ID and CSeq echoed. */
+export function statelessResponse(request: string, code: number, reason: string): string | undefined {
+  const headEnd = request.indexOf("\r\n\r\n");
+  const head = headEnd >= 0 ? request.slice(0, headEnd) : request;
+  const lines = head.split("\r\n").slice(1);
+  const pick = (re: RegExp) => lines.filter((l) => re.test(l));
+  const via = pick(/^(via|v)[ \t]*:/i);
+  const rest = [/^(from|f)[ \t]*:/i, /^(to|t)[ \t]*:/i, /^(call-id|i)[ \t]*:/i, /^cseq[ \t]*:/i].map((re) => pick(re)[0]);
+  if (via.length === 0 || rest.some((l) => l === undefined)) return undefined;
+  return [`SIP/2.0 ${code} ${reason}`, ...via, ...(rest as string[]), "Content-Length: 0", "", ""].join("\r\n");
+}

@@ -8,7 +8,7 @@
 import dgram from "node:dgram";
 import type { Logger } from "../log.js";
 import { MessageRouter } from "./message-router.js";
-import { topViaBranch } from "./message-routing.js";
+import { hasToTag, statelessResponse, topViaBranch } from "./message-routing.js";
 import { TRANSACTION_MS, UdpReliability } from "./udp-reliability.js";
 
 export interface HostPort {
@@ -20,6 +20,8 @@ export interface HostPort {
 export interface UdpEndpoint {
   readonly contactUser: string;
   receive(text: string, from: HostPort): void;
+  /** Whether an out-of-dialog request from this address may reach the account (its registrar). */
+  trusts(address: string): boolean;
 }
 
 /** No response to a request can arrive later than Timer F. */
@@ -46,6 +48,8 @@ export class SharedUdpSocket {
   replays = 0;
   /** Datagrams that matched no account (counted, logged at debug). */
   unrouted = 0;
+  /** Out-of-dialog requests refused because they came from somewhere other than the registrar. */
+  refused = 0;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -128,6 +132,14 @@ export class SharedUdpSocket {
         // A retransmission of a request we answered: same answer, and sip.js never sees it again.
         this.replays++;
         void this.write(replay.text, from).catch(() => undefined);
+        return;
+      }
+      // A new request (no dialog) must come from the account's registrar; anyone else is refused.
+      if (endpoint && !hasToTag(text) && !endpoint.trusts(from.address)) {
+        this.refused++;
+        this.logger.warn("SIP request from an unexpected source refused", { from: `${from.address}:${from.port}`, method: key.method });
+        const answer = statelessResponse(text, 403, "Forbidden");
+        if (answer) void this.write(answer, from).catch(() => undefined);
         return;
       }
     }
