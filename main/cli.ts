@@ -16,13 +16,14 @@ import { createLogger } from "./log.js";
 
 const USAGE = `usage:
   regwatch serve [--data DIR] [--host 127.0.0.1] [--port 7480] [--token TOKEN]
-                 [--sip-bind ADDR] [--sip-advertise ADDR] [--sip-port PORT]
+                 [--sip-bind ADDR] [--sip-advertise ADDR] [--sip-port PORT] [--rate N]
   regwatch import FILE [--data DIR] [--format csv|json]
   regwatch export [--data DIR] [--format csv|json] [--with-passwords] [--out FILE]
 
   import/export work on the data directory directly: stop a running host first (or use its API).
 
   --token   bearer token for the API (else $REGWATCH_TOKEN, else a random one is printed)
+  --rate    new REGISTERs per second at start-up, resume and imports (default 100)
   --data    data directory (default ${defaultDataDir()})`;
 
 export function defaultDataDir(): string {
@@ -44,6 +45,7 @@ async function serve(argv: string[]): Promise<void> {
       "sip-bind": { type: "string" },
       "sip-advertise": { type: "string" },
       "sip-port": { type: "string" },
+      rate: { type: "string" },
     },
     strict: true,
   });
@@ -64,6 +66,7 @@ async function serve(argv: string[]): Promise<void> {
     sipAdvertise: values["sip-advertise"],
     sipPort: values["sip-port"] !== undefined ? Number(values["sip-port"]) : undefined,
     watchNetwork: true,
+    startRatePerSec: values.rate !== undefined ? positiveNumber("--rate", values.rate) : undefined,
   });
   const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "renderer");
   const http = await startHttpHost({ engine, host, port, token, staticDir, logger });
@@ -129,6 +132,12 @@ async function exportCommand(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function positiveNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got ${text}`);
+  return n;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -30,6 +30,7 @@ import { systemClock, type Clock, type TimerHandle } from "./clock.js";
 import { EngineError, notFound } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
+import { RefreshPlanner } from "./policy/refresh-planner.js";
 import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
 import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
 import { ConnectionPool, type StreamProtocol } from "./sip/stream-connection.js";
@@ -107,6 +108,7 @@ export class Engine {
   private readonly pool: ConnectionPool;
   private readonly dns: DnsClient;
   private readonly trace = new SipTrace();
+  private readonly planner = new RefreshPlanner();
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
@@ -417,7 +419,8 @@ export class Engine {
 
   private queueStart(id: string): void {
     if (this.opts.offline) return;
-    this.setStatus(id, { state: "registering", retryAt: undefined });
+    // Shown until the pacer lets this account's REGISTER go.
+    this.setStatus(id, { state: "registering", retryAt: undefined, reason: "Queued (pacing)", code: undefined });
     this.pacer.enqueue(id, () => void this.startRegistration(id));
   }
 
@@ -447,6 +450,7 @@ export class Engine {
           logger: this.opts.logger,
           random: this.opts.random,
           retry: this.opts.retry,
+          planner: this.planner,
           trace: (direction, text) => this.trace.add(id, direction, text, this.opts.clock.now()),
         },
         {

@@ -19,6 +19,7 @@ import type { IncomingResponse, OutgoingRequestMessage } from "sip.js/lib/core/i
 import type { Binding, RegistrationState } from "../../shared/contract.js";
 import type { Clock, TimerHandle } from "../clock.js";
 import type { Logger } from "../log.js";
+import type { RefreshPlanner } from "../policy/refresh-planner.js";
 import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
 import { DigestCredentials } from "./digest-auth.js";
@@ -59,6 +60,8 @@ export interface RegistrationListener {
 
 export interface RegistrationDeps {
   link: SipLink;
+  /** Spreads refreshes of many accounts evenly; without it each account refreshes on its own. */
+  planner?: RefreshPlanner;
   trace?: TraceSink;
   clock: Clock;
   logger: Logger;
@@ -88,6 +91,8 @@ export class Registration {
   private stopped = false;
   private unregisterSentAt: number | undefined;
   private inFlightSince: number | undefined;
+  /** The planner slot of the pending refresh, released when it fires or is cancelled. */
+  private refreshSlot: number | undefined;
 
   constructor(
     private readonly config: RegistrationConfig,
@@ -179,7 +184,7 @@ export class Registration {
     if (this.stopped || !this.registered) return;
     const now = this.deps.clock.now();
     this.emit({ state: "registered", expiresAt: now + expiresInSec * 1000 });
-    this.schedule(refreshDelayMs(Math.max(1, expiresInSec), this.random), () => this.send("register"));
+    this.scheduleRefresh(Math.max(1, expiresInSec));
   }
 
   /** Stop re-registering until the user acts (a registrar rejected us). */
@@ -271,9 +276,8 @@ export class Registration {
       const ok = readRegisterOk(msg, this.contactUri, this.expires, now);
       this.registered = true;
       this.failures = 0;
-      const delay = refreshDelayMs(ok.grantedSec, this.random);
       this.emit({ state: "registered", code, reason, expiresAt: now + ok.grantedSec * 1000, retryAt: undefined, bindings: ok.bindings });
-      this.schedule(delay, () => this.send("register"));
+      this.scheduleRefresh(ok.grantedSec);
       return;
     }
     if (code === 423 && !this.minExpiresRetried) {
@@ -316,6 +320,12 @@ export class Registration {
     this.listener.status(status);
   }
 
+  private scheduleRefresh(grantedSec: number): void {
+    const planned = this.deps.planner?.plan(this.deps.clock.now(), grantedSec, this.random);
+    this.schedule(planned?.delayMs ?? refreshDelayMs(grantedSec, this.random), () => this.send("register"));
+    this.refreshSlot = planned?.slot;
+  }
+
   private schedule(ms: number, fn: () => void): void {
     this.clearTimer();
     this.timer = this.deps.clock.setTimeout(() => {
@@ -327,6 +337,8 @@ export class Registration {
   private clearTimer(): void {
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.refreshSlot !== undefined) this.deps.planner?.release(this.refreshSlot);
+    this.refreshSlot = undefined;
   }
 
   private whenIdle(): Promise<void> {
