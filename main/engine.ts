@@ -31,6 +31,7 @@ import { EngineError, notFound } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
 import { RefreshPlanner } from "./policy/refresh-planner.js";
+import { LatencyReservoir } from "./state/latency-reservoir.js";
 import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
 import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
 import { ConnectionPool, type StreamProtocol } from "./sip/stream-connection.js";
@@ -109,6 +110,7 @@ export class Engine {
   private readonly dns: DnsClient;
   private readonly trace = new SipTrace();
   private readonly planner = new RefreshPlanner();
+  private readonly latencies = new LatencyReservoir(100_000);
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
@@ -352,6 +354,22 @@ export class Engine {
         const records = [...this.accounts.values()].map((e) => e.record);
         const passwordOf = withPasswords ? (r: AccountRecord) => (r.passwordSealed ? this.secrets.decrypt(r.passwordSealed) : "") : undefined;
         return { format, count: records.length, content: serializeExport(format, records, passwordOf) };
+      },
+      "engine.stats": () => {
+        const byState: Record<string, number> = {};
+        for (const e of this.accounts.values()) byState[e.status.state] = (byState[e.status.state] ?? 0) + 1;
+        const mem = process.memoryUsage();
+        const cpu = process.cpuUsage();
+        return {
+          accounts: this.accounts.size,
+          byState,
+          queued: this.pacer.pending,
+          registerLatencyMs: this.latencies.summary(),
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          cpuMicros: { user: cpu.user, system: cpu.system },
+          udp: { retransmissions: this.socket.retransmissions, refused: this.socket.refused, unrouted: this.socket.unrouted },
+        };
       },
       "engine.networkChanged": () => {
         this.reregisterAll("network change (requested)");
@@ -644,6 +662,7 @@ export class Engine {
   }
 
   private onAttempt(id: string, a: AttemptRecord): void {
+    if (a.kind === "register" && a.code >= 200 && a.code < 300) this.latencies.add(a.durationMs);
     const state = this.accounts.get(id)?.status.state;
     this.pendingHistory.push({ accountId: id, at: a.at, kind: a.kind, code: a.code, reason: a.reason, durationMs: a.durationMs, state });
   }

@@ -20,6 +20,7 @@ export const COMMAND_NAMES = [
   "accounts.import",
   "accounts.export",
   "engine.networkChanged",
+  "engine.stats",
   "alerts.list",
   "alerts.ack",
 ] as const;

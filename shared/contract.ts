@@ -260,6 +260,20 @@ export const ImportResult = z.object({
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 
+export const EngineStats = z.object({
+  accounts: z.number().int(),
+  byState: z.record(z.string(), z.number().int()),
+  /** Accounts waiting for the pacer. */
+  queued: z.number().int(),
+  /** Successful REGISTER round trips (including digest), over the last 100,000. */
+  registerLatencyMs: z.object({ count: z.number().int(), p50: z.number(), p99: z.number() }),
+  rssBytes: z.number(),
+  heapUsedBytes: z.number(),
+  cpuMicros: z.object({ user: z.number(), system: z.number() }),
+  udp: z.object({ retransmissions: z.number().int(), refused: z.number().int(), unrouted: z.number().int() }),
+});
+export type EngineStats = z.infer<typeof EngineStats>;
+
 const AccountId = z.strictObject({ id: z.string().min(1).max(64) });
 const Ok = z.object({ ok: z.literal(true) });
 const Empty = z.undefined();
@@ -293,6 +307,8 @@ export const commands = {
     input: z.strictObject({ format: BulkFormat, withPasswords: z.boolean().default(false) }),
     output: z.object({ format: BulkFormat, count: z.number().int().nonnegative(), content: z.string() }),
   },
+  /** Counters for diagnostics and benchmarks. */
+  "engine.stats": { input: Empty, output: EngineStats },
   /** The network changed or the machine woke up: re-register everything (paced). */
   "engine.networkChanged": { input: Empty, output: Ok },
   "alerts.list": { input: Empty, output: z.array(Alert) },

@@ -1,0 +1,22 @@
+/** The last `capacity` durations in a fixed ring, summarised as count, p50 and p99. */
+export class LatencyReservoir {
+  private readonly values: Float64Array;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+
+  add(ms: number): void {
+    this.values[this.count % this.capacity] = ms;
+    this.count++;
+  }
+
+  summary(): { count: number; p50: number; p99: number } {
+    const n = Math.min(this.count, this.capacity);
+    if (n === 0) return { count: 0, p50: 0, p99: 0 };
+    const sorted = Array.from(this.values.subarray(0, n)).sort((a, b) => a - b);
+    const q = (p: number) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
+    return { count: this.count, p50: q(0.5), p99: q(0.99) };
+  }
+}
