@@ -90,7 +90,6 @@ const ROUTES: RouteDef[] = [
     },
   },
   { method: "GET", pattern: /^\/api\/engine\/stats$/, needsBody: false, build: () => ({ command: "engine.stats", input: undefined }) },
-  { method: "GET", pattern: /^\/api\/engine\/stats$/, needsBody: false, build: () => ({ command: "engine.stats", input: undefined }) },
   { method: "POST", pattern: /^\/api\/engine\/network-changed$/, needsBody: false, build: () => ({ command: "engine.networkChanged", input: undefined }) },
   { method: "GET", pattern: /^\/api\/alerts$/, needsBody: false, build: () => ({ command: "alerts.list", input: undefined }) },
   { method: "POST", pattern: new RegExp(`^/api/alerts/${ID}/ack$`), needsBody: false, build: ({ params }) => ({ command: "alerts.ack", input: { id: params[0] } }) },
