@@ -357,12 +357,17 @@ export class Engine {
       },
       "engine.stats": () => {
         const byState: Record<string, number> = {};
-        for (const e of this.accounts.values()) byState[e.status.state] = (byState[e.status.state] ?? 0) + 1;
+        let regEventActive = 0;
+        for (const e of this.accounts.values()) {
+          byState[e.status.state] = (byState[e.status.state] ?? 0) + 1;
+          if (e.status.regEvent.state === "active") regEventActive++;
+        }
         const mem = process.memoryUsage();
         const cpu = process.cpuUsage();
         return {
           accounts: this.accounts.size,
           byState,
+          regEventActive,
           queued: this.pacer.pending,
           registerLatencyMs: this.latencies.summary(),
           rssBytes: mem.rss,

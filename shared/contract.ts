@@ -263,6 +263,8 @@ export type ImportResult = z.infer<typeof ImportResult>;
 export const EngineStats = z.object({
   accounts: z.number().int(),
   byState: z.record(z.string(), z.number().int()),
+  /** Accounts whose reg-event subscription is active. */
+  regEventActive: z.number().int(),
   /** Accounts waiting for the pacer. */
   queued: z.number().int(),
   /** Successful REGISTER round trips (including digest), over the last 100,000. */

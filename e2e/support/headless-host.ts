@@ -26,13 +26,13 @@ export interface HeadlessHost {
   stop(): Promise<void>;
 }
 
-export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boolean } = {}): Promise<HeadlessHost> {
+export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boolean; args?: string[]; logLevel?: string } = {}): Promise<HeadlessHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "regwatch-host-"));
   const token = randomBytes(18).toString("base64url");
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", "--token", token, "--sip-bind", "127.0.0.1"],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REGWATCH_LOG: "info" } },
+    [join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", "--token", token, "--sip-bind", "127.0.0.1", ...(opts.args ?? [])],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REGWATCH_LOG: opts.logLevel ?? "info" } },
   );
   let out = "";
   child.stdout!.on("data", (b) => (out += b));

@@ -1,0 +1,132 @@
+/**
+ * Registration at scale against the project's Kamailio, and the same against baresip (a C user
+ * agent) in the same run. Per N: time until all registered, REGISTER transactions per second,
+ * p50/p99 REGISTER latency, engine RSS and heap per account, CPU seconds per registration.
+ * Pacing is off (the point is raw rate); every wait is bounded.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EngineStats } from "../shared/contract.js";
+import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
+import { startHeadlessHost } from "../e2e/support/headless-host.js";
+
+export interface RegwatchRun {
+  n: number;
+  watchRegEvent: boolean;
+  wallSec: number;
+  registersPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMiB: number;
+  rssPerAccountKiB: number;
+  heapPerAccountKiB: number;
+  cpuSecPerRegistration: number;
+  regEventActive: number;
+}
+
+export interface BaresipRun {
+  n: number;
+  wallSec: number;
+  cpuSec: number;
+  registered: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function users(prefix: string, n: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, `pw-${prefix}${i}`]));
+}
+
+export async function runRegwatch(registrar: Registrar, prefix: string, n: number, watchRegEvent: boolean, timeoutMs: number): Promise<RegwatchRun> {
+  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn" });
+  try {
+    const stats = async () => (await (await host.api("/api/engine/stats")).json()) as EngineStats;
+    const lines = ["name,aor,password,outboundProxy,expires,watchRegEvent"];
+    for (let i = 0; i < n; i++) lines.push(`${prefix}${i},sip:${prefix}${i}@${registrar.domain},pw-${prefix}${i},${registrar.proxyUri},3600,${watchRegEvent}`);
+    const before = await stats();
+    const t0 = performance.now();
+    const res = await host.api("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: lines.join("\n") }) });
+    if (res.status !== 200) throw new Error(`import failed: ${res.status} ${await res.text()}`);
+    let s = await stats();
+    const deadline = Date.now() + timeoutMs;
+    while ((s.byState.registered ?? 0) < n || (watchRegEvent && s.regEventActive < n)) {
+      if (Date.now() > deadline) throw new Error(`only ${s.byState.registered ?? 0}/${n} registered (${s.regEventActive} watching) after ${timeoutMs / 1000} s`);
+      await sleep(100);
+      s = await stats();
+    }
+    const wallSec = (performance.now() - t0) / 1000;
+    const cpuSec = (s.cpuMicros.user + s.cpuMicros.system - before.cpuMicros.user - before.cpuMicros.system) / 1e6;
+    return {
+      n,
+      watchRegEvent,
+      wallSec: round(wallSec),
+      registersPerSec: Math.round(n / wallSec),
+      p50Ms: round(s.registerLatencyMs.p50),
+      p99Ms: round(s.registerLatencyMs.p99),
+      rssMiB: Math.round(s.rssBytes / 2 ** 20),
+      rssPerAccountKiB: round((s.rssBytes - before.rssBytes) / n / 1024),
+      heapPerAccountKiB: round((s.heapUsedBytes - before.heapUsedBytes) / n / 1024),
+      cpuSecPerRegistration: Number((cpuSec / n).toPrecision(3)),
+      regEventActive: s.regEventActive,
+    };
+  } finally {
+    await host.stop();
+  }
+}
+
+/** baresip with one account line per user, until every account printed its 200 OK. */
+export async function runBaresip(registrar: Registrar, prefix: string, n: number, timeoutMs: number): Promise<BaresipRun> {
+  const dir = mkdtempSync(join(tmpdir(), "regwatch-baresip-"));
+  writeFileSync(join(dir, "config"), "module_path\t/usr/lib/baresip/modules\nsip_listen\t127.0.0.1:0\nmodule_app\taccount.so\nsip_trans_def\tudp\n");
+  writeFileSync(
+    join(dir, "accounts"),
+    Array.from({ length: n }, (_, i) => `<sip:${prefix}${i}@${registrar.domain}>;auth_pass=pw-${prefix}${i};outbound="${registrar.proxyUri}";regint=3600\n`).join(""),
+  );
+  const t0 = performance.now();
+  // stdbuf: baresip's stdout is block-buffered into a pipe; each 200 OK line must arrive at once.
+  const child = spawn("stdbuf", ["-oL", "baresip", "-4", "-f", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  let registered = 0;
+  let wallSec = 0;
+  const done = new Promise<void>((resolve) => {
+    let tail = "";
+    child.stdout!.on("data", (b: Buffer) => {
+      const text = tail + b.toString();
+      const lines = text.split("\n");
+      tail = lines.pop() ?? "";
+      for (const l of lines) if (/\} 200 OK/.test(l)) registered++;
+      if (registered >= n && !wallSec) {
+        wallSec = (performance.now() - t0) / 1000;
+        resolve();
+      }
+    });
+    child.once("exit", () => resolve());
+  });
+  await Promise.race([done, sleep(timeoutMs)]);
+  const cpuSec = processCpuSec(child.pid!); // stdbuf execs baresip: same pid
+  child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+  return { n, wallSec: round(wallSec || timeoutMs / 1000), cpuSec: round(cpuSec), registered };
+}
+
+/** utime + stime of a live process, from /proc (clock ticks of 1/100 s on Linux). */
+function processCpuSec(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+export async function withRegistrar<T>(userSets: Record<string, string>, fn: (r: Registrar) => Promise<T>): Promise<T> {
+  const registrar = await startRegistrar({ users: userSets });
+  try {
+    return await fn(registrar);
+  } finally {
+    await registrar.stop();
+  }
+}
