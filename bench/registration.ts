@@ -123,7 +123,7 @@ function processCpuSec(pid: number): number {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 export async function withRegistrar<T>(userSets: Record<string, string>, fn: (r: Registrar) => Promise<T>): Promise<T> {
-  const registrar = await startRegistrar({ users: userSets });
+  const registrar = await startRegistrar({ users: userSets, shmMiB: 2048, children: 4 });
   try {
     return await fn(registrar);
   } finally {

@@ -25,6 +25,10 @@ const DBTEXT_SCHEMAS = "/usr/share/kamailio/dbtext/kamailio";
 export interface RegistrarOptions {
   domain?: string;
   users?: Record<string, string>;
+  /** Shared memory for Kamailio (MiB): tens of thousands of bindings need more than tests do. */
+  shmMiB?: number;
+  /** Kamailio UDP worker processes. */
+  children?: number;
 }
 
 export interface Registrar {
@@ -83,6 +87,7 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
     .replaceAll("__MODULES_DIR__", modulesDir()!)
     .replaceAll("__DOMAIN__", domain)
     .replaceAll("__UDP_PORT__", String(udpPort))
+    .replaceAll("__CHILDREN__", String(opts.children ?? 2))
     .replaceAll("__TCP_PORT__", String(tcpPort))
     .replaceAll("__WS_PORT__", String(wsPort))
     .replaceAll("__TLS_PORT__", String(tlsPort))
@@ -105,7 +110,7 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   /** Starts Kamailio and waits until its control socket answers. */
   const launch = async (): Promise<ChildProcess> => {
     writeUsers();
-    const proc = spawn(KAMAILIO, ["-f", cfgFile, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-w", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(KAMAILIO, ["-f", cfgFile, "-DD", "-E", "-m", String(opts.shmMiB ?? 64), "-M", "8", "-Y", dir, "-w", dir], { stdio: ["ignore", "pipe", "pipe"] });
     const keep = (b: Buffer) => {
       output += b.toString();
       if (output.length > 2_000_000) output = output.slice(-1_000_000);
