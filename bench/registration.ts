@@ -24,6 +24,8 @@ export interface RegwatchRun {
   heapPerAccountKiB: number;
   cpuSecPerRegistration: number;
   regEventActive: number;
+  /** Accounts registered (and watching, if asked) when the run ended; below n means it timed out. */
+  registered: number;
 }
 
 export interface BaresipRun {
@@ -51,8 +53,8 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
     if (res.status !== 200) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     let s = await stats();
     const deadline = Date.now() + timeoutMs;
-    while ((s.byState.registered ?? 0) < n || (watchRegEvent && s.regEventActive < n)) {
-      if (Date.now() > deadline) throw new Error(`only ${s.byState.registered ?? 0}/${n} registered (${s.regEventActive} watching) after ${timeoutMs / 1000} s`);
+    // A run that does not finish in time is reported as such (with how far it got), not thrown away.
+    while (((s.byState.registered ?? 0) < n || (watchRegEvent && s.regEventActive < n)) && Date.now() < deadline) {
       await sleep(100);
       s = await stats();
     }
@@ -70,6 +72,7 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       heapPerAccountKiB: round((s.heapUsedBytes - before.heapUsedBytes) / n / 1024),
       cpuSecPerRegistration: Number((cpuSec / n).toPrecision(3)),
       regEventActive: s.regEventActive,
+      registered: s.byState.registered ?? 0,
     };
   } finally {
     await host.stop();

@@ -18,7 +18,7 @@ import type {
   Subscription,
 } from "sip.js/lib/core/index.js";
 import type { Binding, RegEventState } from "../../shared/contract.js";
-import type { Clock, TimerHandle } from "../clock.js";
+import { OneShot, type Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideTermination } from "../policy/reg-event-policy.js";
@@ -50,7 +50,7 @@ export class RegEventWatcher {
   private readonly tracker: ReginfoState;
   private readonly random: () => number;
   private dialog: Subscription | undefined;
-  private timer: TimerHandle | undefined;
+  private readonly timer: OneShot;
   private generation = 0;
   private failures = 0;
   private stopped = false;
@@ -62,6 +62,7 @@ export class RegEventWatcher {
     private readonly listener: RegEventListener,
   ) {
     this.tracker = new ReginfoState(config.aor, config.own);
+    this.timer = new OneShot(deps.clock);
     this.random = deps.random ?? Math.random;
   }
 
@@ -207,16 +208,11 @@ export class RegEventWatcher {
   }
 
   private schedule(ms: number, fn: () => void): void {
-    this.clearTimer();
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = undefined;
-      fn();
-    }, ms);
+    this.timer.set(ms, fn);
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
   }
 }
 

@@ -17,7 +17,7 @@
 import { UserAgent, type LogLevel } from "sip.js";
 import type { IncomingResponse, OutgoingRequestMessage } from "sip.js/lib/core/index.js";
 import type { Binding, RegistrationState } from "../../shared/contract.js";
-import type { Clock, TimerHandle } from "../clock.js";
+import { OneShot, type Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { RefreshPlanner } from "../policy/refresh-planner.js";
 import { refreshDelayMs } from "../policy/refresh-policy.js";
@@ -80,7 +80,7 @@ export class Registration {
   private readonly request: OutgoingRequestMessage;
   private readonly random: () => number;
   private readonly retry: RetryPolicyOptions;
-  private timer: TimerHandle | undefined;
+  private readonly timer: OneShot;
   private inFlight: Mode | undefined;
   private queued: Mode | undefined;
   private waiters: Array<() => void> = [];
@@ -101,6 +101,7 @@ export class Registration {
   ) {
     this.random = deps.random ?? Math.random;
     this.retry = deps.retry ?? DEFAULT_RETRY_POLICY;
+    this.timer = new OneShot(deps.clock);
     this.expires = config.expires;
     const aorUri = UserAgent.makeURI(config.aor);
     const registrarUri = UserAgent.makeURI(config.registrar);
@@ -328,15 +329,11 @@ export class Registration {
 
   private schedule(ms: number, fn: () => void): void {
     this.clearTimer();
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = undefined;
-      fn();
-    }, ms);
+    this.timer.set(ms, fn);
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
     if (this.refreshSlot !== undefined) this.deps.planner?.release(this.refreshSlot);
     this.refreshSlot = undefined;
   }
