@@ -8,18 +8,12 @@ import { randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage } from "sip.js/lib/core/index.js";
 import { digestResponse, supportedAlgorithm } from "../../main/sip/digest-auth.js";
+import type { ReginfoContact } from "../../main/sip/reginfo-parser.js";
 
 const quiet = { error() {}, warn() {}, log() {}, debug() {} } as never;
 
-export interface ReginfoContactSpec {
-  id?: string;
-  state: "active" | "terminated";
-  event: string;
-  uri: string;
-  expires?: number;
-  retryAfter?: number;
-  callId?: string;
-}
+/** A contact to put in a document: the parser's own contact shape, id optional. */
+export type ReginfoContactSpec = Pick<ReginfoContact, "state" | "event" | "uri" | "expires" | "retryAfter" | "callId"> & { id?: string };
 
 export function reginfoXml(opts: { version: number; state?: "full" | "partial"; aor: string; regState?: string; contacts: ReginfoContactSpec[] }): string {
   const contacts = opts.contacts
