@@ -3,32 +3,28 @@
  * server, a failing server hands over to the next one, and a DNS that knows nothing yet makes
  * the account retry until the records appear.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForAccount } from "../e2e/support/engine-waits.js";
 import { ScriptedDns } from "../e2e/support/scripted-dns.js";
 import { ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
 import { AccountInput } from "../shared/contract.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 let dns: ScriptedDns;
 let engine: Engine;
-let dataDir: string;
+let testEngine: TestEngine;
 const peers: ScriptedSipPeer[] = [];
 
 beforeAll(async () => {
   dns = await ScriptedDns.start();
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-dns-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 10, dnsServers: [dns.server], retry: { baseMs: 2000, capMs: 2000, slowRetryMs: 60_000 } });
+  testEngine = await createTestEngine({ deltaIntervalMs: 10, dnsServers: [dns.server], retry: { baseMs: 2000, capMs: 2000, slowRetryMs: 60_000 } });
+  engine = testEngine.engine;
 });
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   await Promise.all(peers.map((p) => p.close()));
   await dns?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function peer() {

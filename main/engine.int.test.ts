@@ -1,27 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { waitForAccount } from "../e2e/support/engine-waits.js";
 import { AccountInput } from "../shared/contract.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 let registrar: Registrar;
 let engine: Engine;
-let dataDir: string;
+let testEngine: TestEngine;
 
 beforeAll(async () => {
   registrar = await startRegistrar({ users: { alice: "alice-secret", bob: "bob-secret", carol: "carol-secret" } });
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-engine-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 20 });
+  testEngine = await createTestEngine({ deltaIntervalMs: 20 });
+  engine = testEngine.engine;
 });
 
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   await registrar?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const account = (user: string, password: string) =>
@@ -85,10 +83,10 @@ describe("registration against a real Kamailio", () => {
   });
 
   it("never stores a password in plaintext", () => {
-    const file = readFileSync(join(dataDir, "regwatch.db"));
+    const file = readFileSync(join(testEngine.dataDir, "regwatch.db"));
     const wal = (() => {
       try {
-        return readFileSync(join(dataDir, "regwatch.db-wal"));
+        return readFileSync(join(testEngine.dataDir, "regwatch.db-wal"));
       } catch {
         return Buffer.alloc(0);
       }

@@ -5,29 +5,25 @@
  * Bounded: 600 datagrams, a few seconds.
  */
 import fc from "fast-check";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
 import { reginfoXml, ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
 import { AccountInput } from "../shared/contract.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 let engine: Engine;
 let peer: ScriptedSipPeer;
-let dataDir: string;
+let testEngine: TestEngine;
 
 beforeAll(async () => {
   peer = await ScriptedSipPeer.start();
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-fuzz-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 10 });
+  testEngine = await createTestEngine({ deltaIntervalMs: 10 });
+  engine = testEngine.engine;
 });
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   await peer?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("fuzzed SIP over UDP", () => {

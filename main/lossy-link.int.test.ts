@@ -3,33 +3,30 @@
  * relay in user space: this machine's kernel has no netem). Every account ends registered and
  * keeps refreshing, thanks to retransmission; nothing waits for Timer F.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { LossyUdpRelay } from "../e2e/support/lossy-udp-relay.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 const ACCOUNTS = 20;
 let registrar: Registrar;
 let relay: LossyUdpRelay;
 let engine: Engine;
-let dataDir: string;
+let testEngine: TestEngine;
 
 beforeAll(async () => {
   const users = Object.fromEntries(Array.from({ length: ACCOUNTS }, (_, i) => [`lossy${i}`, `pw${i}`]));
   registrar = await startRegistrar({ users });
   relay = await LossyUdpRelay.start({ upstreamPort: registrar.udpPort, loss: 0.2, delayMs: 200, seed: 7 });
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-lossy-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 50, retry: { baseMs: 2000, capMs: 4000, slowRetryMs: 60_000 } });
+  testEngine = await createTestEngine({ deltaIntervalMs: 50, retry: { baseMs: 2000, capMs: 4000, slowRetryMs: 60_000 } });
+  engine = testEngine.engine;
 });
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   relay?.close();
   await registrar?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("lossy, slow link", () => {

@@ -3,28 +3,25 @@
  * `retrying` with jittered exponential backoff, the number of REGISTERs stays bounded (no
  * storm), and all come back when the registrar does. Backoff base shortened to 1 s for the test.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 const ACCOUNTS = 40;
 let engine: Engine;
 let peer: ScriptedSipPeer;
-let dataDir: string;
+let testEngine: TestEngine;
 
 beforeAll(async () => {
   peer = await ScriptedSipPeer.start();
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-outage-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 20, retry: { baseMs: 1000, capMs: 4000, slowRetryMs: 60_000 } });
+  testEngine = await createTestEngine({ deltaIntervalMs: 20, retry: { baseMs: 1000, capMs: 4000, slowRetryMs: 60_000 } });
+  engine = testEngine.engine;
 });
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   await peer?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("registrar outage", () => {

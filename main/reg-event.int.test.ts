@@ -1,27 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
 import { AccountInput } from "../shared/contract.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 let registrar: Registrar;
 let engine: Engine;
-let dataDir: string;
+let testEngine: TestEngine;
 
 beforeAll(async () => {
   registrar = await startRegistrar({ users: { dave: "dave-secret", erin: "erin-secret" } });
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-regevent-"));
-  engine = await Engine.create({ dataDir, sipBind: "127.0.0.1", logger: silentLogger, deltaIntervalMs: 20 });
+  testEngine = await createTestEngine({ deltaIntervalMs: 20 });
+  engine = testEngine.engine;
 });
 
 afterAll(async () => {
-  await engine?.close();
+  await testEngine?.dispose();
   await registrar?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const create = (user: string, password: string) =>

@@ -2,38 +2,27 @@
  * The REGISTER client against a scripted registrar: digest variants, expiry negotiation (423),
  * the retry policy by error class, and the watchdog that recreates a stuck registration.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { alertsFor, waitForAccount } from "../e2e/support/engine-waits.js";
 import { ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
 import { AccountInput } from "../shared/contract.js";
-import { Engine } from "./engine.js";
-import { silentLogger } from "./log.js";
+import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
+import type { Engine } from "./engine.js";
 
 let engine: Engine;
-let dataDir: string;
+let testEngine: TestEngine;
 const peers: ScriptedSipPeer[] = [];
 let n = 0;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "regwatch-registration-"));
-  engine = await Engine.create({
-    dataDir,
-    sipBind: "127.0.0.1",
-    logger: silentLogger,
-    deltaIntervalMs: 10,
-    retry: { baseMs: 60_000, capMs: 120_000, slowRetryMs: 600_000 },
-    stuckAfterMs: 1500,
-  });
+  testEngine = await createTestEngine({ deltaIntervalMs: 10, retry: { baseMs: 60_000, capMs: 120_000, slowRetryMs: 600_000 }, stuckAfterMs: 1500 });
+  engine = testEngine.engine;
 });
 afterEach(async () => {
   await Promise.all(peers.splice(0).map((p) => p.close()));
 });
 afterAll(async () => {
-  await engine?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await testEngine?.dispose();
 });
 
 async function account(responder: ScriptedSipPeer["registerResponder"], expires = 300) {
