@@ -479,7 +479,7 @@ export class Engine {
         {
           status: (s) => {
             if (this.failover(id, entry, s)) return;
-            this.onRegistrationStatus(id, s);
+            this.setStatus(id, s);
             if (s.state === "registered") {
               entry.linkFailures = 0;
               this.ensureWatcher(id);
@@ -660,19 +660,13 @@ export class Engine {
     };
   }
 
-  private onRegistrationStatus(id: string, s: RegistrationStatus): void {
-    const entry = this.accounts.get(id);
-    if (!entry) return;
-    this.setStatus(id, s);
-  }
-
   private onAttempt(id: string, a: AttemptRecord): void {
     if (a.kind === "register" && a.code >= 200 && a.code < 300) this.latencies.add(a.durationMs);
     const state = this.accounts.get(id)?.status.state;
     this.pendingHistory.push({ accountId: id, at: a.at, kind: a.kind, code: a.code, reason: a.reason, durationMs: a.durationMs, state });
   }
 
-  private setStatus(id: string, patch: Partial<AccountStatus> & RegistrationStatus | Partial<AccountStatus>): void {
+  private setStatus(id: string, patch: Partial<AccountStatus>): void {
     const entry = this.accounts.get(id);
     if (!entry) return;
     const prev = entry.status;
@@ -738,7 +732,8 @@ export class Engine {
   }
 
   private requireView(id: string): AccountView {
-    return toView(this.requireEntry(id).record, this.requireEntry(id).status);
+    const e = this.requireEntry(id);
+    return toView(e.record, e.status);
   }
 }
 

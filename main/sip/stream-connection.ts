@@ -68,6 +68,8 @@ export class StreamConnection {
     private readonly logger: Logger,
   ) {
     this.keepalive = setInterval(() => {
+      // Expired routing entries go here, off the send path.
+      this.router.sweep(Date.now());
       if (target.protocol === "WS" || target.protocol === "WSS") {
         // No pong since the last ping: the peer or the path is gone.
         if (this.awaitingPong) return this.fail("WebSocket keepalive unanswered");
@@ -114,7 +116,6 @@ export class StreamConnection {
   send(endpoint: StreamEndpoint, text: string): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.target.protocol} connection is closed`));
     this.router.outgoing(endpoint, text, Date.now());
-    this.router.sweep(Date.now());
     this.write(text);
     return Promise.resolve();
   }
