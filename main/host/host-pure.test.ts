@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../log.js";
 import { matchRoute } from "./routes.js";
-import { bearerToken, subprotocolToken, tokenMatches } from "./token.js";
+import { bearerToken, generateToken, subprotocolToken, TOKEN_PATTERN, tokenMatches } from "./token.js";
 
 describe("routes", () => {
   const build = (method: string, path: string, body?: unknown, query = "") =>
@@ -31,6 +31,15 @@ describe("tokens", () => {
     expect(bearerToken("Basic abc")).toBeUndefined();
     expect(subprotocolToken("regwatch, bearer.abc")).toBe("abc");
     expect(subprotocolToken("regwatch")).toBeUndefined();
+  });
+
+  it("are generated so a command line never reads them as an option", () => {
+    // Base64url would start with "-" once in 64 tokens; 500 draws catch that almost surely.
+    for (let i = 0; i < 500; i++) {
+      const token = generateToken();
+      expect(token).toMatch(TOKEN_PATTERN);
+      expect(token.startsWith("-")).toBe(false);
+    }
   });
 });
 

@@ -3,8 +3,9 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 /** Token characters that are safe in a URL fragment and a WebSocket subprotocol. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{8,256}$/;
 
+/** Hex, so a generated token never starts with "-" (which a command line would read as an option). */
 export function generateToken(): string {
-  return randomBytes(24).toString("base64url");
+  return randomBytes(24).toString("hex");
 }
 
 /** Constant-time comparison; hashing first makes the lengths equal, so length leaks nothing. */
