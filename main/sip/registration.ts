@@ -24,6 +24,7 @@ import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
 import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
+import { instanceUrn } from "./instance-urn.js";
 import type { SipLink, TraceSink } from "./link-transport.js";
 
 export interface RegistrationConfig {
@@ -76,6 +77,12 @@ const ALLOW = "Allow: ACK, BYE, CANCEL, INVITE, NOTIFY, OPTIONS";
 
 export class Registration {
   readonly contactUri: string;
+  /**
+   * RFC 5626 instance ID, stable per account: a registrar replaces the binding with the same
+   * instance when our Contact changes (a new TCP connection has a new local port), instead of
+   * keeping the stale one until it expires.
+   */
+  readonly instance: string;
   private readonly ua: UserAgent;
   private readonly request: OutgoingRequestMessage;
   private readonly random: () => number;
@@ -130,6 +137,7 @@ export class Registration {
     (this.ua.userAgentCore.configuration as { authenticationFactory: () => unknown }).authenticationFactory = () =>
       password ? new DigestCredentials(authUsername, password) : undefined;
     this.contactUri = this.ua.contact.uri.toString();
+    this.instance = instanceUrn(config.accountId);
     this.request = this.ua.userAgentCore.makeOutgoingRequestMessage("REGISTER", registrarUri, aorUri, aorUri, {});
   }
 
@@ -234,7 +242,7 @@ export class Registration {
     req.extraHeaders =
       mode === "unregister-all"
         ? ["Contact: *", "Expires: 0", ALLOW]
-        : [`Contact: <${this.contactUri}>;expires=${unregistering ? 0 : this.expires}`, ALLOW];
+        : [`Contact: <${this.contactUri}>;+sip.instance="<${this.instance}>";expires=${unregistering ? 0 : this.expires}`, ALLOW];
     const done = (response: IncomingResponse) => {
       if (this.stopped) return;
       this.inFlight = undefined;
