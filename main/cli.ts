@@ -66,6 +66,7 @@ async function serve(argv: string[]): Promise<void> {
     sipAdvertise: values["sip-advertise"],
     sipPort: values["sip-port"] !== undefined ? Number(values["sip-port"]) : undefined,
     watchNetwork: true,
+    watchSleep: true,
     startRatePerSec: values.rate !== undefined ? positiveNumber("--rate", values.rate) : undefined,
   });
   const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "renderer");

@@ -43,6 +43,7 @@ import { applyAccountPolicy, decideOwnChange } from "./policy/reg-event-policy.j
 import { RegEventWatcher, type RegEventListener } from "./sip/reg-event-watcher.js";
 import { Registration, type AttemptRecord, type RegistrationStatus } from "./sip/registration.js";
 import { SharedUdpSocket, type HostPort } from "./sip/udp-socket.js";
+import { watchSleep } from "./net/sleep-watcher.js";
 import { watchInterfaces } from "./net/interface-watcher.js";
 import { StateHub } from "./state/state-hub.js";
 import { AccountRepo } from "./store/account-repo.js";
@@ -67,6 +68,8 @@ export interface EngineOptions {
   retry?: RetryPolicyOptions;
   /** New REGISTERs started per second at start-up and on bulk actions. */
   startRatePerSec?: number;
+  /** Accounts starting at once (REGISTER and first SUBSCRIBE not settled), whatever the rate. */
+  maxStarting?: number;
   deltaIntervalMs?: number;
   /** Longest wait for the registrar's answer to an unregister on delete, disable and quit. */
   unregisterTimeoutMs?: number;
@@ -78,6 +81,8 @@ export interface EngineOptions {
   stuckAfterMs?: number;
   /** Re-register everything when this machine's network addresses change. */
   watchNetwork?: boolean;
+  /** Re-register everything after this process did not run for a while (sleep), where no powerMonitor tells. */
+  watchSleep?: boolean;
   /** DNS servers ("host:port") for RFC 3263 lookups instead of the system's. */
   dnsServers?: string[];
 }
@@ -115,7 +120,7 @@ export class Engine {
   private readonly pacer: Pacer;
   private readonly handlers: Handlers;
   private closed = false;
-  private stopNetworkWatch: (() => void) | undefined;
+  private readonly stopWatchers: (() => void)[] = [];
 
   private constructor(
     private readonly db: Db,
@@ -134,7 +139,7 @@ export class Engine {
       opts.clock,
       opts.deltaIntervalMs ?? 100,
     );
-    this.pacer = new Pacer(opts.clock, opts.startRatePerSec ?? 100);
+    this.pacer = new Pacer(opts.clock, { perSecond: opts.startRatePerSec ?? 100, window: opts.maxStarting ?? 256 });
     this.pool = new ConnectionPool(opts.logger);
     this.dns = nodeDnsClient(opts.dnsServers);
     this.handlers = this.makeHandlers();
@@ -156,7 +161,8 @@ export class Engine {
       engine.restore();
       engine.pruneHistory();
       engine.watchdog();
-      if (options.watchNetwork) engine.stopNetworkWatch = watchInterfaces(() => engine.reregisterAll("network change"));
+      if (options.watchNetwork) engine.stopWatchers.push(watchInterfaces(() => engine.reregisterAll("network change")));
+      if (options.watchSleep) engine.stopWatchers.push(watchSleep((ms) => engine.reregisterAll(`resumed after ${Math.round(ms / 1000)} s asleep`)));
       return engine;
     } catch (e) {
       db.close();
@@ -199,6 +205,8 @@ export class Engine {
       if (!entry.record.enabled) continue;
       this.pacer.enqueue(id, () => {
         const current = this.accounts.get(id);
+        // The account's history says why it re-registered out of turn.
+        this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", reason: `re-registering: ${reason}` });
         if (current?.registration) current.registration.registerNow();
         else if (current?.record.enabled) void this.startRegistration(id);
       });
@@ -235,7 +243,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.pacer.clear();
-    this.stopNetworkWatch?.();
+    for (const stop of this.stopWatchers) stop();
     const timeoutMs = this.opts.unregisterTimeoutMs ?? 3000;
     for (const e of this.accounts.values()) e.watcher?.stop();
     await Promise.all(
@@ -603,7 +611,7 @@ export class Engine {
     if (!entry || !registration || entry.watcher || !entry.record.watchRegEvent || this.closed) return;
     const watcher = new RegEventWatcher(
       registration.userAgent,
-      { aor: entry.record.aor, expires: 3600, own: { contactUri: registration.contactUri, callId: registration.callId } },
+      { aor: entry.record.aor, expires: 3600, own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance } },
       { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random },
       this.regEventListener(id, registration),
     );
@@ -681,6 +689,8 @@ export class Engine {
       this.pendingHistory.push({ accountId: id, at: next.lastChange, kind: "state", state: next.state, code: next.code, reason: next.reason });
     }
     entry.status = next;
+    // Its start-up is over once neither the REGISTER nor the first SUBSCRIBE is pending.
+    if (next.state !== "registering" && next.regEvent.state !== "subscribing") this.pacer.settled(id);
     this.hub.accountChanged(id);
   }
 
