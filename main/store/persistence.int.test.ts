@@ -164,4 +164,62 @@ describe("crash safety", () => {
     }
     expect(host.output()).not.toContain("crash-secret-");
   }, 60_000);
+
+  it("keeps everything acknowledged after a SIGKILL during a registration burst, and resumes without a storm", async () => {
+    const peer = await ScriptedSipPeer.start();
+    cleanup.push(() => peer.close());
+    const registerTimes: number[] = [];
+    peer.registerResponder = () => (registerTimes.push(Date.now()), undefined);
+    const n = 600;
+    const first = await startHeadlessHost({ keepData: true, args: ["--rate", "200"], logLevel: "warn" });
+    cleanup.push(() => rmSync(first.dataDir, { recursive: true, force: true }));
+    const lines = ["name,aor,outboundProxy,watchRegEvent"];
+    for (let i = 0; i < n; i++) lines.push(`K${i},sip:k${i}@kill.example,${peer.uri},false`);
+    const imported = await first.api("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: lines.join("\n") }) });
+    expect((await imported.json()).imported).toBe(n);
+    const ids = ((await (await first.api("/api/accounts")).json()) as { id: string; name: string }[]).map((a) => a.id);
+
+    // Edits keep coming while the accounts register; the kill lands in the middle of both.
+    const renamed = new Map<string, string>();
+    let killed = false;
+    const editor = (async () => {
+      for (let i = 0; i < n && !killed; i++) {
+        try {
+          const res = await first.api(`/api/accounts/${ids[i]}`, { method: "PATCH", body: JSON.stringify({ name: `Renamed ${i}` }) });
+          if (res.status === 200) renamed.set(ids[i]!, `Renamed ${i}`);
+        } catch {
+          return;
+        }
+      }
+    })();
+    while (registerTimes.length < 200) await new Promise((r) => setTimeout(r, 5));
+    first.kill("SIGKILL");
+    killed = true;
+    const killedAt = Date.now();
+    await editor;
+    await first.stop();
+    expect(renamed.size).toBeGreaterThan(0);
+
+    const again = await startHeadlessHost({ dataDir: first.dataDir, keepData: true, args: ["--rate", "100"], logLevel: "warn" });
+    cleanup.push(() => again.stop());
+    const restored = (await (await again.api("/api/accounts")).json()) as { id: string; name: string; status: { state: string } }[];
+    expect(restored).toHaveLength(n);
+    const byId = new Map(restored.map((a) => [a.id, a.name]));
+    for (const [id, name] of renamed) expect(byId.get(id)).toBe(name);
+    await expect
+      .poll(async () => ((await (await again.api("/api/accounts")).json()) as typeof restored).filter((a) => a.status.state === "registered").length, {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toBe(n);
+    // No storm: after the restart, no second holds more REGISTERs than the pacing rate allows.
+    const after = registerTimes.filter((t) => t > killedAt);
+    expect(after.length).toBeGreaterThanOrEqual(n);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < after.length; i++) {
+      while (after[i]! - after[j]! >= 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    expect(busiest).toBeLessThanOrEqual(120);
+  }, 60_000);
 });
