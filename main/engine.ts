@@ -68,7 +68,11 @@ export interface EngineOptions {
   retry?: RetryPolicyOptions;
   /** New REGISTERs started per second at start-up and on bulk actions. */
   startRatePerSec?: number;
-  /** Accounts starting at once (REGISTER and first SUBSCRIBE not settled), whatever the rate. */
+  /**
+   * Accounts starting at once (REGISTER and first SUBSCRIBE not settled), whatever the rate.
+   * Default 64: measured at 30,000 watched accounts, 64 and 128 gave the same rate (about 265
+   * a second, CPU-bound) and 256 fell to 190 with a third of the traffic retransmissions.
+   */
   maxStarting?: number;
   deltaIntervalMs?: number;
   /** Longest wait for the registrar's answer to an unregister on delete, disable and quit. */
@@ -139,7 +143,7 @@ export class Engine {
       opts.clock,
       opts.deltaIntervalMs ?? 100,
     );
-    this.pacer = new Pacer(opts.clock, { perSecond: opts.startRatePerSec ?? 100, window: opts.maxStarting ?? 256 });
+    this.pacer = new Pacer(opts.clock, { perSecond: opts.startRatePerSec ?? 100, window: opts.maxStarting ?? 64 });
     this.pool = new ConnectionPool(opts.logger);
     this.dns = nodeDnsClient(opts.dnsServers);
     this.handlers = this.makeHandlers();

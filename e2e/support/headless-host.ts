@@ -26,12 +26,14 @@ export interface HeadlessHost {
   stop(): Promise<void>;
 }
 
-export async function startHeadlessHost(opts: { dataDir?: string; keepData?: boolean; args?: string[]; logLevel?: string } = {}): Promise<HeadlessHost> {
+export async function startHeadlessHost(
+  opts: { dataDir?: string; keepData?: boolean; args?: string[]; logLevel?: string; /** Options for node itself, e.g. --cpu-prof. */ nodeArgs?: string[] } = {},
+): Promise<HeadlessHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "regwatch-host-"));
   const token = randomBytes(18).toString("hex");
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", `--token=${token}`, "--sip-bind", "127.0.0.1", ...(opts.args ?? [])],
+    [...(opts.nodeArgs ?? []), join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", `--token=${token}`, "--sip-bind", "127.0.0.1", ...(opts.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REGWATCH_LOG: opts.logLevel ?? "info" } },
   );
   let out = "";

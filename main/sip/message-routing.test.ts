@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MessageRouter } from "./message-router.js";
 import { hasToTag, routeKeyOf, statelessResponse, topViaBranch } from "./message-routing.js";
+import { TRANSACTION_MS } from "./udp-reliability.js";
 
 describe("routeKeyOf", () => {
   it("routes a response by the branch of its top Via", () => {
@@ -41,5 +43,28 @@ describe("stateless answers", () => {
       "SIP/2.0 403 Forbidden\r\nVia: SIP/2.0/UDP 10.9.9.9:5060;branch=z9hG4bKx\r\nFrom: <sip:evil@x>;tag=1\r\nTo: <sip:rw-1@127.0.0.1>\r\nCall-ID: c\r\nCSeq: 1 NOTIFY\r\nContent-Length: 0\r\n\r\n",
     );
     expect(statelessResponse("NOTIFY sip:x SIP/2.0\r\n\r\n", 403, "Forbidden")).toBeUndefined();
+  });
+});
+
+describe("MessageRouter", () => {
+  const request = (branch: string) => `REGISTER sip:r SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=${branch}\r\n\r\n`;
+  const response = (branch: string) => `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=${branch}\r\n\r\n`;
+
+  it("stops routing to an endpoint once it detached, and sweeps its entries after Timer F", () => {
+    const router = new MessageRouter<{ contactUser: string }>();
+    const a = { contactUser: "rw-a" };
+    const b = { contactUser: "rw-b" };
+    router.attach(a);
+    router.attach(b);
+    router.outgoing(a, request("z9hG4bKa"), 0);
+    router.outgoing(b, request("z9hG4bKb"), 0);
+    router.detach(a);
+    expect(router.route(response("z9hG4bKa")).endpoint).toBeUndefined();
+    expect(router.route(response("z9hG4bKb")).endpoint).toBe(b);
+    // A new endpoint with the same Contact user does not inherit the old one's transactions.
+    router.attach({ contactUser: "rw-a" });
+    expect(router.route(response("z9hG4bKa")).endpoint).toBeUndefined();
+    router.sweep(TRANSACTION_MS + 1);
+    expect(router.route(response("z9hG4bKb")).endpoint).toBeUndefined();
   });
 });

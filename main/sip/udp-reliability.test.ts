@@ -37,7 +37,8 @@ describe("UdpReliability", () => {
     const r = new UdpReliability<string>();
     r.requestSent("a", "REGISTER", "x", "alice", 0);
     r.requestSent("b", "REGISTER", "y", "bob", 0);
-    r.forget((to) => to === "alice");
-    expect(r.due(T1).map((x) => x.to)).toEqual(["bob"]);
+    const live = (to: string) => to !== "alice";
+    expect(r.due(T1, live).map((x) => x.to)).toEqual(["bob"]);
+    expect(r.size).toBe(1);
   });
 });

@@ -65,16 +65,15 @@ export class UdpReliability<D> {
     return hit && hit.expiresAt > now ? hit : undefined;
   }
 
-  /** Forgets everything addressed to or from one user of the socket. */
-  forget(predicate: (to: D) => boolean): void {
-    for (const [k, v] of this.pending) if (predicate(v.to)) this.pending.delete(k);
-  }
-
-  /** Retransmissions due now; expired entries are dropped (sip.js reports the timeout). */
-  due(now: number): Resend<D>[] {
+  /**
+   * Retransmissions due now; expired entries are dropped (sip.js reports the timeout), and so
+   * are those whose sender has left (`live` false), checked here rather than on leaving so that
+   * leaving costs nothing.
+   */
+  due(now: number, live: (to: D) => boolean = () => true): Resend<D>[] {
     const out: Resend<D>[] = [];
     for (const [branch, p] of this.pending) {
-      if (now >= p.deadline) {
+      if (now >= p.deadline || (now >= p.nextAt && !live(p.to))) {
         this.pending.delete(branch);
         continue;
       }

@@ -89,7 +89,6 @@ export class SharedUdpSocket {
 
   detach(endpoint: UdpEndpoint): void {
     this.router.detach(endpoint);
-    this.reliability.forget((d) => d.endpoint === endpoint);
   }
 
   send(endpoint: UdpEndpoint, text: string, to: HostPort): Promise<void> {
@@ -157,7 +156,7 @@ export class SharedUdpSocket {
   }
 
   private tick(now: number): void {
-    for (const r of this.reliability.due(now)) {
+    for (const r of this.reliability.due(now, (d) => this.router.isAttached(d.endpoint))) {
       this.retransmissions++;
       void this.write(r.text, r.to.hop).catch(() => undefined);
     }
