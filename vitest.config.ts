@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{main,shared,renderer,app}/**/*.test.{ts,tsx}"],
+          include: ["{main,shared,renderer,app,bench}/**/*.test.{ts,tsx}"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
         },

@@ -2,7 +2,8 @@
  * Registration at scale against the project's Kamailio, and the same against baresip (a C user
  * agent) in the same run. Per N: time until all registered, REGISTER transactions per second,
  * p50/p99 REGISTER latency, engine RSS and heap per account, CPU seconds per registration.
- * Pacing is off (the point is raw rate); every wait is bounded.
+ * Pacing is off (the point is raw rate; the engine's start-up window still applies); every wait
+ * is bounded.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,10 +12,13 @@ import { join } from "node:path";
 import type { EngineStats } from "../shared/contract.js";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { startHeadlessHost } from "../e2e/support/headless-host.js";
+import { peakToMean, sampleRegisterRate } from "./refresh-load.js";
+import { measureUi, type UiRun } from "./ui-at-scale.js";
 
 export interface RegwatchRun {
   n: number;
   watchRegEvent: boolean;
+  expiresSec: number;
   wallSec: number;
   registersPerSec: number;
   p50Ms: number;
@@ -26,6 +30,20 @@ export interface RegwatchRun {
   regEventActive: number;
   /** Accounts registered (and watching, if asked) when the run ended; below n means it timed out. */
   registered: number;
+  retransmissions: number;
+  /** Accepted REGISTERs per second at the registrar over the first refresh round. */
+  refresh?: { fromSec: number; toSec: number; meanPerSec: number; peakPerSec: number; peakToMean: number };
+  ui?: UiRun;
+}
+
+export interface RunOptions {
+  watchRegEvent: boolean;
+  expiresSec: number;
+  timeoutMs: number;
+  /** Stay until every account refreshed once and measure the refresh load. */
+  refresh?: boolean;
+  /** Measure the UI in Chromium once everything is registered. */
+  ui?: boolean;
 }
 
 export interface BaresipRun {
@@ -41,28 +59,34 @@ export function users(prefix: string, n: number): Record<string, string> {
   return Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, `pw-${prefix}${i}`]));
 }
 
-export async function runRegwatch(registrar: Registrar, prefix: string, n: number, watchRegEvent: boolean, timeoutMs: number): Promise<RegwatchRun> {
+export async function runRegwatch(registrar: Registrar, prefix: string, n: number, opts: RunOptions): Promise<RegwatchRun> {
   const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn" });
   try {
     const stats = async () => (await (await host.api("/api/engine/stats")).json()) as EngineStats;
     const lines = ["name,aor,password,outboundProxy,expires,watchRegEvent"];
-    for (let i = 0; i < n; i++) lines.push(`${prefix}${i},sip:${prefix}${i}@${registrar.domain},pw-${prefix}${i},${registrar.proxyUri},3600,${watchRegEvent}`);
+    for (let i = 0; i < n; i++) lines.push(`${prefix}${i},sip:${prefix}${i}@${registrar.domain},pw-${prefix}${i},${registrar.proxyUri},${opts.expiresSec},${opts.watchRegEvent}`);
     const before = await stats();
-    const t0 = performance.now();
+    const t0 = Date.now();
+    // Refreshes come in [30 %, 50 %] of the expiry after each registration (refresh planner):
+    // sample the registrar from the start, and stop once the last account's window has passed.
+    let sampleUntil = Number.POSITIVE_INFINITY;
+    const sampling = opts.refresh ? sampleRegisterRate(registrar, () => sampleUntil) : undefined;
     const res = await host.api("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: lines.join("\n") }) });
     if (res.status !== 200) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     let s = await stats();
-    const deadline = Date.now() + timeoutMs;
+    const deadline = t0 + opts.timeoutMs;
+    const done = () => (s.byState.registered ?? 0) >= n && (!opts.watchRegEvent || s.regEventActive >= n);
     // A run that does not finish in time is reported as such (with how far it got), not thrown away.
-    while (((s.byState.registered ?? 0) < n || (watchRegEvent && s.regEventActive < n)) && Date.now() < deadline) {
+    while (!done() && Date.now() < deadline) {
       await sleep(100);
       s = await stats();
     }
-    const wallSec = (performance.now() - t0) / 1000;
+    const wallSec = (Date.now() - t0) / 1000;
     const cpuSec = (s.cpuMicros.user + s.cpuMicros.system - before.cpuMicros.user - before.cpuMicros.system) / 1e6;
-    return {
+    const run: RegwatchRun = {
       n,
-      watchRegEvent,
+      watchRegEvent: opts.watchRegEvent,
+      expiresSec: opts.expiresSec,
       wallSec: round(wallSec),
       registersPerSec: Math.round(n / wallSec),
       p50Ms: round(s.registerLatencyMs.p50),
@@ -73,7 +97,18 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       cpuSecPerRegistration: Number((cpuSec / n).toPrecision(3)),
       regEventActive: s.regEventActive,
       registered: s.byState.registered ?? 0,
+      retransmissions: s.udp.retransmissions - before.udp.retransmissions,
     };
+    if (sampling) {
+      const fromSec = Math.ceil(opts.expiresSec * 0.3);
+      const toSec = Math.ceil(opts.expiresSec * 0.5 + wallSec);
+      sampleUntil = t0 + toSec * 1000;
+      const perSecond = (await sampling).slice(fromSec, toSec);
+      const load = peakToMean(perSecond);
+      run.refresh = { fromSec, toSec, meanPerSec: round(load.mean), peakPerSec: round(load.peak), peakToMean: round(load.ratio) };
+    }
+    if (opts.ui && done()) run.ui = await measureUi(host, registrar, Array.from({ length: n }, (_, i) => `${prefix}${i}`));
+    return run;
   } finally {
     await host.stop();
   }
