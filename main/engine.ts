@@ -87,6 +87,8 @@ export interface EngineOptions {
   watchNetwork?: boolean;
   /** Re-register everything after this process did not run for a while (sleep), where no powerMonitor tells. */
   watchSleep?: boolean;
+  /** Expiry asked for reg-event subscriptions (refreshed at about half of it). */
+  regEventExpiresSec?: number;
   /** DNS servers ("host:port") for RFC 3263 lookups instead of the system's. */
   dnsServers?: string[];
 }
@@ -615,7 +617,7 @@ export class Engine {
     if (!entry || !registration || entry.watcher || !entry.record.watchRegEvent || this.closed) return;
     const watcher = new RegEventWatcher(
       registration.userAgent,
-      { aor: entry.record.aor, expires: 3600, own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance } },
+      { aor: entry.record.aor, expires: this.opts.regEventExpiresSec ?? 3600, own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance } },
       { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random },
       this.regEventListener(id, registration),
     );

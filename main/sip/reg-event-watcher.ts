@@ -167,7 +167,7 @@ export class RegEventWatcher {
         {
           onAccept: () => undefined,
           // A refused refresh ends this dialog; a new subscription starts over.
-          onReject: (r) => this.onRejected(r),
+          onReject: (r) => (r.message.statusCode === 481 ? this.onLost() : this.onRejected(r)),
           onRedirect: (r) => this.onRejected(r),
         },
         { extraHeaders: [ALLOW, "Event: reg", ACCEPT, `Expires: ${this.config.expires}`, `Contact: ${this.ua.contact.toString()}`] },
@@ -187,6 +187,18 @@ export class RegEventWatcher {
       return;
     }
     this.retryLater(`SUBSCRIBE failed: ${reason}`, readRetryAfterSec(response));
+  }
+
+  /**
+   * 481 to a refresh: the registrar no longer knows our subscription. Over UDP this is how a
+   * registrar restart shows (its bindings are gone too), so the engine re-registers and we
+   * subscribe again at once rather than after a backoff.
+   */
+  private onLost(): void {
+    if (this.stopped) return;
+    this.listener.terminated("subscription unknown to the registrar (481)");
+    this.listener.state("subscribing", "subscription lost (481); subscribing again");
+    this.resubscribe(0);
   }
 
   private onDialogGone(): void {
