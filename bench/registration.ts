@@ -100,7 +100,9 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       retransmissions: s.udp.retransmissions - before.udp.retransmissions,
     };
     if (sampling) {
-      const fromSec = Math.ceil(opts.expiresSec * 0.3);
+      // From the first refresh, or from the end of the initial burst if that came later: the
+      // burst is start-up load, not refresh load.
+      const fromSec = Math.max(Math.ceil(opts.expiresSec * 0.3), Math.ceil(wallSec) + 1);
       const toSec = Math.ceil(opts.expiresSec * 0.5 + wallSec);
       sampleUntil = t0 + toSec * 1000;
       const perSecond = (await sampling).slice(fromSec, toSec);
