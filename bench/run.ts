@@ -34,7 +34,7 @@ for (const n of sizes) {
   const withBaresip = n <= baresipMax;
   // Expiry for the refresh round: short enough to observe, long enough that the refreshes
   // (about n / (0.2 x expiry) a second) stay within what the engine does comfortably.
-  const expiresSec = Math.max(30, Math.round(n / 150));
+  const expiresSec = Math.max(60, Math.round(n / 150));
   const timeoutMs = Math.max(180_000, n * 8);
   const row = await withRegistrar({ ...users("r", n), ...users("w", n), ...(withBaresip ? users("b", n) : {}) }, async (registrar) => {
     const off = await runRegwatch(registrar, "r", n, { watchRegEvent: false, expiresSec, timeoutMs, refresh: true });
