@@ -22,8 +22,6 @@ let window: BrowserWindow | undefined;
 let engine: Engine | undefined;
 let quitting = false;
 
-// A larger young generation: SIP parsing makes much short-lived garbage (same flag as bin/regwatch.mjs).
-app.commandLine.appendSwitch("js-flags", "--max-semi-space-size=64");
 if (!app.requestSingleInstanceLock()) app.quit();
 app.on("second-instance", () => showWindow());
 

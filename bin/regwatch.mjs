@@ -1,8 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // The `regwatch` command: runs the built engine (npm run build makes dist/).
-// The flag: a 64 MiB young generation; SIP parsing makes much short-lived garbage, and with the
-// default size 30,000 watched accounts registered 16 % slower (measured). Whoever starts this
-// file with `node` directly (npm run serve, the test harness) passes the same flag.
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 

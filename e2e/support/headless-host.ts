@@ -33,8 +33,7 @@ export async function startHeadlessHost(
   const token = randomBytes(18).toString("hex");
   const child: ChildProcess = spawn(
     process.execPath,
-    // The flag bin/regwatch.mjs's #! line gives node.
-    ["--max-semi-space-size=64", ...(opts.nodeArgs ?? []), join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", `--token=${token}`, "--sip-bind", "127.0.0.1", ...(opts.args ?? [])],
+    [...(opts.nodeArgs ?? []), join(ROOT, "bin", "regwatch.mjs"), "serve", "--data", dataDir, "--port", "0", `--token=${token}`, "--sip-bind", "127.0.0.1", ...(opts.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REGWATCH_LOG: opts.logLevel ?? "info" } },
   );
   let out = "";
