@@ -65,7 +65,10 @@ export function users(prefix: string, n: number): Record<string, string> {
 }
 
 export async function runRegwatch(registrar: Registrar, prefix: string, n: number, opts: RunOptions): Promise<RegwatchRun> {
-  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn" });
+  // BENCH_PROFILE=DIR: each engine writes a V8 CPU profile there when it stops (how the
+  // largest cost named in docs/benchmarks.md was found).
+  const profile = process.env.BENCH_PROFILE;
+  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn", nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [] });
   try {
     const stats = async () => (await (await host.api("/api/engine/stats")).json()) as EngineStats;
     const lines = ["name,aor,password,outboundProxy,expires,watchRegEvent"];
