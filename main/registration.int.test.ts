@@ -161,3 +161,23 @@ describe("one REGISTER dialog per binding", () => {
     expect(peer.answeredWith).toEqual(["MD5", "MD5"]);
   });
 });
+
+describe("400 to a retransmitted REGISTER", () => {
+  it("retries when the 400 answers a retransmission (a late duplicate), fails when it answers the first send", async () => {
+    const peer = await ScriptedSipPeer.start();
+    peers.push(peer);
+    peer.dropRegisters = 1; // the first send is lost; Timer E's retransmission gets the 400
+    peer.registerResponder = () => [400, "Invalid CSeq number"];
+    const { id } = await engine.handle(
+      "accounts.create",
+      AccountInput.parse({ name: "Late duplicate", aor: "sip:late@scripted.test", password: "", outboundProxy: peer.uri, watchRegEvent: false }),
+    );
+    const late = await waitForAccount(engine, id, (v) => v.status.code === 400);
+    expect(late.status.state).toBe("retrying");
+    expect(late.status.retryAt! - late.status.lastChange).toBeLessThanOrEqual(60_000); // the backoff, not the 10-minute slow retry
+
+    const first = await account(() => [400, "Bad Request"]);
+    const plain = await waitForAccount(engine, first.id, (v) => v.status.code === 400);
+    expect(plain.status.state).toBe("failed");
+  });
+});

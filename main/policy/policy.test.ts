@@ -39,6 +39,12 @@ describe("decideRetry", () => {
   });
   it("shows other 4xx as failed and retries them slowly", () => {
     expect(decideRetry({ code: 404, local: false, failures: 0 }, r)).toEqual({ state: "failed", delayMs: DEFAULT_RETRY_POLICY.slowRetryMs });
+    expect(decideRetry({ code: 400, local: false, failures: 0 }, r)).toEqual({ state: "failed", delayMs: DEFAULT_RETRY_POLICY.slowRetryMs });
+  });
+  it("retries a 400 to a retransmitted request soon, once: it may answer a late duplicate", () => {
+    expect(decideRetry({ code: 400, local: false, failures: 0, retransmitted: true }, r)).toEqual({ state: "retrying", delayMs: 30_000 });
+    expect(decideRetry({ code: 400, local: false, failures: 1, retransmitted: true }, r)).toEqual({ state: "failed", delayMs: DEFAULT_RETRY_POLICY.slowRetryMs });
+    expect(decideRetry({ code: 404, local: false, failures: 0, retransmitted: true }, r).state).toBe("failed");
   });
   it("draws backoff jitter from half to all of the step", () => {
     expect(backoffMs(0, () => 0)).toBe(15_000);

@@ -6,6 +6,9 @@
  * - 5xx/6xx with Retry-After: `retrying` exactly after Retry-After
  * - 401/407 that survived our credentials, or 403: `failed` and no automatic retry until the
  *   credentials change or the user asks (registrars lock accounts that hammer them)
+ * - 400 to a request we had to retransmit over UDP: `retrying` with backoff, because a registrar
+ *   may be answering a late duplicate of a request it already accepted (Kamailio answers one
+ *   "400" for an old CSeq, measured under load); a real client error repeats and ends as failed
  * - other 4xx: `failed` with the reason, retried slowly
  *
  * Pure: the caller supplies the attempt number and a random source.
@@ -31,6 +34,8 @@ export interface FailedAttempt {
   retryAfterSec?: number;
   /** Consecutive failed attempts before this one. */
   failures: number;
+  /** The request went out more than once (UDP retransmission) before this answer. */
+  retransmitted?: boolean;
 }
 
 export type RetryDecision =
@@ -52,6 +57,7 @@ export function decideRetry(
     if (retryAfterMs !== undefined && !attempt.local) return { state: "retrying", delayMs: Math.max(1000, retryAfterMs) };
     return { state: "retrying", delayMs: backoffMs(attempt.failures, random, opts) };
   }
+  if (code === 400 && attempt.retransmitted && attempt.failures === 0) return { state: "retrying", delayMs: backoffMs(0, random, opts) };
   // Any other final failure (4xx): shown as failed; still retried, slowly, in case it was transient.
   return { state: "failed", delayMs: retryAfterMs ?? opts.slowRetryMs };
 }

@@ -25,6 +25,7 @@ import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../p
 import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
 import { instanceUrn } from "./instance-urn.js";
+import { T1 } from "./udp-reliability.js";
 import type { SipLink, TraceSink } from "./link-transport.js";
 
 export interface RegistrationConfig {
@@ -299,7 +300,9 @@ export class Registration {
         return;
       }
     }
-    this.onFailure(code, reason, local, local ? undefined : readRetryAfter(msg));
+    // Over UDP, an answer later than T1 came after Timer E had sent the request again.
+    const retransmitted = this.deps.link.contactTransport === "udp" && now - startedAt >= T1;
+    this.onFailure(code, reason, local, local ? undefined : readRetryAfter(msg), retransmitted);
   }
 
   private onLocalFailure(mode: Mode, startedAt: number, message: string): void {
@@ -309,9 +312,9 @@ export class Registration {
     else this.emit({ state: "unregistered", code: 503, reason: message });
   }
 
-  private onFailure(code: number, reason: string, local: boolean, retryAfterSec: number | undefined): void {
+  private onFailure(code: number, reason: string, local: boolean, retryAfterSec: number | undefined, retransmitted = false): void {
     this.registered = false;
-    const decision = decideRetry({ code, local, retryAfterSec, failures: this.failures }, this.random, this.retry);
+    const decision = decideRetry({ code, local, retryAfterSec, failures: this.failures, retransmitted }, this.random, this.retry);
     this.failures++;
     const now = this.deps.clock.now();
     const retryAt = decision.delayMs !== undefined ? now + decision.delayMs : undefined;
