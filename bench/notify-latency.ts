@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { reginfoXml, ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
 import { startHeadlessHost } from "../e2e/support/headless-host.js";
+import { quantile } from "../main/state/latency-reservoir.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 200);
 const now = () => performance.timeOrigin + performance.now();
@@ -62,7 +63,7 @@ export async function measureNotifyLatency(rounds = ROUNDS): Promise<{ rounds: n
       await until(() => peer.count("REGISTER") >= i + 1, `re-register ${i}`);
     }
     latencies.sort((a, b) => a - b);
-    const q = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!);
+    const q = (p: number) => round(quantile(latencies, p / 100));
     return { rounds, p50: q(50), p95: q(95), p99: q(99), max: round(latencies[latencies.length - 1]!) };
   } finally {
     await browser.close();

@@ -7,6 +7,7 @@
 import { chromium } from "@playwright/test";
 import type { Registrar } from "../e2e/registrar/registrar.js";
 import type { HeadlessHost } from "../e2e/support/headless-host.js";
+import { quantile } from "../main/state/latency-reservoir.js";
 
 export interface UiRun {
   firstRowMs: number;
@@ -82,7 +83,7 @@ export async function measureUi(host: HeadlessHost, registrar: Registrar, users:
       latencies.push(((await seenAt.jsonValue()) as number) - removedAt);
     }
     latencies.sort((a, b) => a - b);
-    const q = (xs: number[], p: number) => round(xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]!);
+    const q = (xs: number[], p: number) => round(quantile(xs, p));
     return {
       firstRowMs,
       scrollP50Ms: q(scroll, 0.5),

@@ -1,3 +1,8 @@
+/** Nearest-rank quantile `p` (0..1] of an ascending, non-empty list. */
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
 /** The last `capacity` durations in a fixed ring, summarised as count, p50 and p99. */
 export class LatencyReservoir {
   private readonly values: Float64Array;
@@ -16,7 +21,6 @@ export class LatencyReservoir {
     const n = Math.min(this.count, this.capacity);
     if (n === 0) return { count: 0, p50: 0, p99: 0 };
     const sorted = Array.from(this.values.subarray(0, n)).sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(n - 1, Math.ceil(p * n) - 1)]!;
-    return { count: this.count, p50: q(0.5), p99: q(0.99) };
+    return { count: this.count, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
   }
 }
