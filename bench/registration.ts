@@ -36,6 +36,11 @@ export interface RegwatchRun {
   ui?: UiRun;
 }
 
+/** Every account registered, and watching when the run watches. */
+export function finished(x: Pick<RegwatchRun, "n" | "watchRegEvent" | "registered" | "regEventActive">): boolean {
+  return x.registered >= x.n && (!x.watchRegEvent || x.regEventActive >= x.n);
+}
+
 export interface RunOptions {
   watchRegEvent: boolean;
   expiresSec: number;
@@ -83,17 +88,16 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
     if (res.status !== 200) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     let s = await stats();
     const deadline = t0 + opts.timeoutMs;
-    const done = () => (s.byState.registered ?? 0) >= n && (!opts.watchRegEvent || s.regEventActive >= n);
+    const progress = () => ({ n, watchRegEvent: opts.watchRegEvent, registered: s.byState.registered ?? 0, regEventActive: s.regEventActive });
     // A run that does not finish in time is reported as such (with how far it got), not thrown away.
-    while (!done() && Date.now() < deadline) {
+    while (!finished(progress()) && Date.now() < deadline) {
       await sleep(100);
       s = await stats();
     }
     const wallSec = (Date.now() - t0) / 1000;
     const cpuSec = (s.cpuMicros.user + s.cpuMicros.system - before.cpuMicros.user - before.cpuMicros.system) / 1e6;
     const run: RegwatchRun = {
-      n,
-      watchRegEvent: opts.watchRegEvent,
+      ...progress(),
       expiresSec: opts.expiresSec,
       wallSec: round(wallSec),
       registersPerSec: Math.round(n / wallSec),
@@ -103,8 +107,6 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       rssPerAccountKiB: round((s.rssBytes - before.rssBytes) / n / 1024),
       heapPerAccountKiB: round((s.heapUsedBytes - before.heapUsedBytes) / n / 1024),
       cpuSecPerRegistration: Number((cpuSec / n).toPrecision(3)),
-      regEventActive: s.regEventActive,
-      registered: s.byState.registered ?? 0,
       retransmissions: s.udp.retransmissions - before.udp.retransmissions,
     };
     if (sampling) {
@@ -118,7 +120,7 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       const load = peakToMean(perSecond);
       run.refresh = { fromSec, toSec, meanPerSec: round(load.mean), peakPerSec: round(load.peak), peakToMean: round(load.ratio) };
     }
-    if (opts.ui && done()) run.ui = await measureUi(host, registrar, Array.from({ length: n }, (_, i) => `${prefix}${i}`));
+    if (opts.ui && finished(run)) run.ui = await measureUi(host, registrar, Array.from({ length: n }, (_, i) => `${prefix}${i}`));
     return run;
   } finally {
     await host.stop();

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { measureNotifyLatency } from "./notify-latency.js";
-import { benchRegistrar, runBaresip, runRegwatch, users, type BaresipRun, type RegwatchRun } from "./registration.js";
+import { benchRegistrar, finished, runBaresip, runRegwatch, users, type BaresipRun, type RegwatchRun } from "./registration.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,50000").split(",").map(Number);
 const baresipMax = Number(process.env.BENCH_BARESIP_MAX ?? 10_000);
@@ -65,7 +65,6 @@ for (const n of sizes) {
 await deferred?.();
 
 const fmt = (x: number) => x.toLocaleString("en-US");
-const finished = (x: RegwatchRun) => x.registered >= x.n && (!x.watchRegEvent || x.regEventActive >= x.n);
 const registrationTable = [
   "| N | reg-event | all registered | REGISTER/s | p50 latency | p99 latency | retransmissions | RSS | RSS/account | heap/account | CPU/registration | baresip wall | baresip CPU | wall ratio | CPU ratio |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
