@@ -68,7 +68,7 @@ export class RegEventWatcher {
 
   start(): void {
     if (this.stopped) return;
-    this.clearTimer();
+    this.timer.clear();
     this.dialog = undefined;
     this.tracker.reset();
     const gen = ++this.generation;
@@ -106,7 +106,7 @@ export class RegEventWatcher {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.clearTimer();
+    this.timer.clear();
     const dialog = this.dialog;
     this.dialog = undefined;
     try {
@@ -156,7 +156,7 @@ export class RegEventWatcher {
     this.failures = 0;
     this.listener.state("active");
     const expires = sub.expires ?? this.config.expires;
-    if (expires > 0) this.schedule(refreshDelayMs(expires, this.random), () => this.refresh());
+    if (expires > 0) this.timer.set(refreshDelayMs(expires, this.random), () => this.refresh());
   }
 
   private refresh(): void {
@@ -216,15 +216,7 @@ export class RegEventWatcher {
 
   private resubscribe(delayMs: number): void {
     this.dialog = undefined;
-    this.schedule(delayMs, () => this.start());
-  }
-
-  private schedule(ms: number, fn: () => void): void {
-    this.timer.set(ms, fn);
-  }
-
-  private clearTimer(): void {
-    this.timer.clear();
+    this.timer.set(delayMs, () => this.start());
   }
 }
 
