@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { stopChild } from "../support/stop-child.js";
+import { stopProcessTree } from "../support/stop-child.js";
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -81,7 +81,9 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
   const dir = mkdtempSync(join(tmpdir(), "regwatch-kamailio-"));
   mkdirSync(join(dir, "db"));
   cpSync(DBTEXT_SCHEMAS, join(dir, "db"), { recursive: true });
-  const [udpPort, tcpPort, wsPort, tlsPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [udpPort, tcpPort, wsPort, tlsPort] = [...ports] as [number, number, number, number];
   const caFile = await makeCertificates(dir);
   const cfg = readFileSync(join(HERE, "kamailio.cfg"), "utf8")
     .replaceAll("__MODULES_DIR__", modulesDir()!)
@@ -177,11 +179,11 @@ export async function startRegistrar(opts: RegistrarOptions = {}): Promise<Regis
     log: () => output,
     restart: async () => {
       // Its location table is in memory: a restart loses every binding, as in production.
-      await stopChild(child);
+      await stopProcessTree(child);
       child = await launch();
     },
     stop: async () => {
-      await stopChild(child);
+      await stopProcessTree(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -210,24 +212,32 @@ function dbText(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/:/g, "\\:").replace(/\n/g, "\\n");
 }
 
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * A loopback port free for both TCP and UDP, taken below the kernel's ephemeral range: a port
+ * from that range can be handed to some other test's outgoing connection while Kamailio
+ * restarts, and the restart then fails to bind it.
+ */
+async function freePort(): Promise<number> {
+  const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+  const floor = 10_000;
+  if (!low || low - floor < 1_000) throw new Error(`ephemeral port range starts at ${low}: no room below it for test ports`);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = floor + Math.floor(Math.random() * (low - floor));
+    if ((await bindable(port, "tcp")) && (await bindable(port, "udp"))) return port;
+  }
+  throw new Error(`no free loopback port found in ${floor}-${low - 1}`);
 }
 
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket("udp4");
-    sock.once("error", reject);
-    sock.bind(0, "127.0.0.1", () => {
-      const port = sock.address().port;
-      sock.close(() => resolve(port));
-    });
+function bindable(port: number, kind: "tcp" | "udp"): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (kind === "tcp") {
+      const srv = createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    } else {
+      const sock = createSocket("udp4");
+      sock.once("error", () => (sock.close(), resolve(false)));
+      sock.bind(port, "127.0.0.1", () => sock.close(() => resolve(true)));
+    }
   });
 }
