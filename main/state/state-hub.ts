@@ -21,6 +21,8 @@ export class StateHub {
   private removed = new Set<string>();
   private alerts = new Map<string, Alert>();
   private timer: TimerHandle | undefined;
+  private dueAt = 0;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private readonly listeners = new Set<DeltaListener>();
 
   constructor(
@@ -36,20 +38,23 @@ export class StateHub {
   accountChanged(id: string): void {
     this.removed.delete(id);
     this.changed.add(id);
-    this.arm();
+    this.arm(this.intervalMs);
   }
 
   accountRemoved(id: string): void {
     this.changed.delete(id);
     this.removed.add(id);
-    this.arm();
+    this.arm(this.intervalMs);
   }
 
-  /** Alerts go out at once (next tick), not at the end of the batching interval. */
+  /**
+   * An alert goes out at once (next tick) when nothing was published within the last interval;
+   * otherwise with the next batch, so a burst of forced removals still costs at most one delta
+   * per interval.
+   */
   alertChanged(alert: Alert): void {
     this.alerts.set(alert.id, alert);
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => this.flush(), 0);
+    this.arm(Math.max(0, this.lastFlushAt + this.intervalMs - this.clock.now()));
   }
 
   subscribe(listener: DeltaListener): () => void {
@@ -62,6 +67,7 @@ export class StateHub {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.changed.size === 0 && this.removed.size === 0 && this.alerts.size === 0) return;
+    this.lastFlushAt = this.clock.now();
     const changed = [...this.changed];
     const removed = [...this.removed];
     const alerts = [...this.alerts.values()];
@@ -81,7 +87,14 @@ export class StateHub {
     }
   }
 
-  private arm(): void {
-    if (this.timer === undefined) this.timer = this.clock.setTimeout(() => this.flush(), this.intervalMs);
+  /** Publishes within `delayMs`: an earlier pending publish stands, a later one is brought forward. */
+  private arm(delayMs: number): void {
+    const due = this.clock.now() + delayMs;
+    if (this.timer !== undefined) {
+      if (this.dueAt <= due) return;
+      this.clock.clearTimeout(this.timer);
+    }
+    this.dueAt = due;
+    this.timer = this.clock.setTimeout(() => this.flush(), delayMs);
   }
 }
