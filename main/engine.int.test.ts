@@ -65,6 +65,18 @@ describe("registration against a real Kamailio", () => {
     const history = await engine.handle("accounts.history", { id: created.id });
     expect(history.filter((h) => h.kind === "register")).toHaveLength(1);
     expect(await registrar.contacts("bob")).toEqual([]);
+    // A network change re-registers everything else, but not credentials the registrar refused.
+    await engine.handle("engine.networkChanged", undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    const afterChange = await engine.handle("accounts.history", { id: created.id });
+    expect(afterChange.filter((h) => h.kind === "register")).toHaveLength(1);
+    expect((await engine.handle("accounts.get", { id: created.id })).status).toMatchObject({ state: "failed", code: 401 });
+    // Asked by the user, it tries again (and fails again, once).
+    await engine.handle("accounts.register", { id: created.id });
+    await waitForAccount(engine, created.id, (v) => v.status.state === "failed");
+    await new Promise((r) => setTimeout(r, 500));
+    const afterAsk = await engine.handle("accounts.history", { id: created.id });
+    expect(afterAsk.filter((h) => h.kind === "register" && h.code === 401)).toHaveLength(2);
   });
 
   it("unregisters before delete, and keeps the stored password when an edit leaves it empty", async () => {

@@ -110,6 +110,8 @@ interface Entry {
 
 /** Repeats of the same alert for an account within this window raise its count instead. */
 const ALERT_FOLD_MS = 10 * 60_000;
+/** Subscription-State reasons after which our binding is left to its own refresh (RFC 6665 4.1.3). */
+const KEEP_REGISTRATION_ON_TERMINATION = new Set(["probation", "giveup", "rejected", "noresource"]);
 /** Status fields a registration update may clear by sending them as undefined. */
 const CLEARABLE = ["code", "reason", "expiresAt", "retryAt"] as const;
 
@@ -207,16 +209,22 @@ export class Engine {
    */
   reregisterAll(reason: string): void {
     this.opts.logger.info("re-registering all accounts", { reason });
-    for (const [id, entry] of this.accounts) {
-      if (!entry.record.enabled) continue;
-      this.pacer.enqueue(id, () => {
-        const current = this.accounts.get(id);
-        // The account's history says why it re-registered out of turn.
-        this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", reason: `re-registering: ${reason}` });
-        if (current?.registration) current.registration.registerNow();
-        else if (current?.record.enabled) void this.startRegistration(id);
-      });
-    }
+    for (const [id, entry] of this.accounts) if (entry.record.enabled) this.reregister(id, reason);
+  }
+
+  /**
+   * Registers an account again out of turn, through the pacer: one registrar restart can end
+   * thousands of subscriptions at once. An account waiting for its user (credentials refused,
+   * rejected by the registrar) is left alone. `reason`, when given, goes in its history.
+   */
+  private reregister(id: string, reason?: string): void {
+    this.pacer.enqueue(id, () => {
+      const current = this.accounts.get(id);
+      if (!current?.record.enabled || current.registration?.waitsForUser) return this.pacer.settled(id);
+      if (reason) this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", reason: `re-registering: ${reason}` });
+      if (current.registration) current.registration.registerNow();
+      else void this.startRegistration(id);
+    });
   }
 
   /**
@@ -656,7 +664,7 @@ export class Engine {
           history(decision.summary);
           if (decision.alert) this.raiseAlert(id, decision.alert.kind, decision.alert.message);
           const action = decision.action;
-          if (action.kind === "reregister-now") registration.registerNow();
+          if (action.kind === "reregister-now") this.reregister(id);
           else if (action.kind === "reregister-after") registration.registerAfter(action.delayMs, decision.summary);
           else if (action.kind === "refresh-before") registration.refreshWithin(action.expiresInSec);
           else if (action.kind === "hold") registration.hold("Rejected by the registrar (reg event): register again once resolved");
@@ -668,8 +676,9 @@ export class Engine {
       },
       terminated: (reason) => {
         history(`reg-event subscription terminated by the registrar (${reason ?? "no reason"})`, "subscribe");
-        // A registrar that ends our subscription may have restarted and lost its bindings too.
-        if (reason !== "rejected" && reason !== "noresource") registration.registerNow();
+        // A registrar that ends our subscription may have restarted and lost its bindings too;
+        // one that asks us to wait (probation, giveup) or will not have us gets no extra REGISTER.
+        if (!KEEP_REGISTRATION_ON_TERMINATION.has(reason ?? "")) this.reregister(id, `reg-event subscription ended (${reason ?? "no reason"})`);
       },
     };
   }

@@ -85,6 +85,10 @@ describe("own binding events", () => {
     expect(await kinds(id)).toEqual(["rejected"]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(peer.count("REGISTER")).toBe(before);
+    // Nor does a network change bring it back: only the user does.
+    await engine.handle("engine.networkChanged", undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(peer.count("REGISTER")).toBe(before);
     await engine.handle("accounts.register", { id });
     await waitForAccount(engine, id, (v) => v.status.state === "registered");
   });
@@ -176,8 +180,11 @@ describe("documents", () => {
 
   it("stops subscribing on terminated;reason=rejected and re-subscribes on deactivated", async () => {
     const { peer, id, aor, own } = await setup();
+    const registers = peer.count("REGISTER");
     await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({})] }), "terminated;reason=deactivated");
     await expect.poll(() => peer.count("SUBSCRIBE")).toBe(2);
+    // The registrar may have lost our binding along with the subscription: register again too.
+    await expect.poll(() => peer.count("REGISTER")).toBe(registers + 1);
     await peer.notify(reginfoXml({ version: 0, aor, contacts: [own({})] }));
     await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
     await peer.notify("", "terminated;reason=rejected");
@@ -185,6 +192,18 @@ describe("documents", () => {
     expect(view.status.regEvent.reason).toMatch(/rejected/);
     await new Promise((r) => setTimeout(r, 500));
     expect(peer.count("SUBSCRIBE")).toBe(2);
+    expect(peer.count("REGISTER")).toBe(registers + 1);
+  });
+
+  it("on terminated;reason=probation waits retry-after to subscribe again, with no REGISTER out of turn", async () => {
+    const { peer, id, aor, own } = await setup();
+    const registers = peer.count("REGISTER");
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({})] }), "terminated;reason=probation;retry-after=2");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(peer.count("SUBSCRIBE")).toBe(1);
+    await expect.poll(() => peer.count("SUBSCRIBE"), { timeout: 4000 }).toBe(2);
+    expect(peer.count("REGISTER")).toBe(registers);
+    expect((await engine.handle("accounts.get", { id })).status.state).toBe("registered");
   });
 });
 

@@ -95,6 +95,8 @@ export class Registration {
   private expires: number;
   private failures = 0;
   private minExpiresRetried = false;
+  /** Failed in a way only the user can mend (credentials refused, rejected by the registrar). */
+  private waitingForUser = false;
   private registered = false;
   private stopped = false;
   private unregisterSentAt: number | undefined;
@@ -148,9 +150,10 @@ export class Registration {
     if (register) this.registerNow();
   }
 
-  /** REGISTER now, whatever timer is pending. */
+  /** REGISTER now, whatever timer is pending (also after a failure that waits for the user). */
   registerNow(): void {
     this.minExpiresRetried = false;
+    this.waitingForUser = false;
     this.send("register");
   }
 
@@ -168,6 +171,11 @@ export class Registration {
   /** Call-ID of our REGISTERs: a reg-event contact with it is our binding. */
   get callId(): string {
     return this.request.callId;
+  }
+
+  /** Nothing automatic (resume, network change, a lost subscription) should register it again. */
+  get waitsForUser(): boolean {
+    return this.waitingForUser;
   }
 
   /** How long the current REGISTER has waited for a final response (0 when none is in flight). */
@@ -201,6 +209,7 @@ export class Registration {
   hold(reason: string): void {
     this.clearTimer();
     this.registered = false;
+    this.waitingForUser = true;
     this.emit({ state: "failed", code: undefined, reason, expiresAt: undefined, retryAt: undefined });
   }
 
@@ -316,6 +325,7 @@ export class Registration {
     this.registered = false;
     const decision = decideRetry({ code, local, retryAfterSec, failures: this.failures, retransmitted }, this.random, this.retry);
     this.failures++;
+    this.waitingForUser = decision.alert === "auth-failed";
     const now = this.deps.clock.now();
     const retryAt = decision.delayMs !== undefined ? now + decision.delayMs : undefined;
     this.emit({ state: decision.state, code, reason, expiresAt: undefined, retryAt, bindings: [] });
