@@ -23,6 +23,7 @@ import {
   effectiveRegistrar,
   identityKey,
   initialStatus,
+  restoredStatus,
   toView,
   type AccountRecord,
 } from "./accounts/account.js";
@@ -218,7 +219,7 @@ export class Engine {
    * rejected by the registrar) is left alone. `reason`, when given, goes in its history.
    */
   private reregister(id: string, reason?: string): void {
-    this.pacer.enqueue(id, () => {
+    this.enqueue(id, () => {
       const current = this.accounts.get(id);
       if (!current?.record.enabled || current.registration?.waitsForUser) return this.pacer.settled(id);
       if (reason) this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", reason: `re-registering: ${reason}` });
@@ -273,10 +274,11 @@ export class Engine {
     const now = this.opts.clock.now();
     const statuses = this.repo.loadStatuses();
     for (const record of this.repo.all()) {
-      // The last known status is shown at once; live state replaces it as registrations resume.
-      const status = statuses.get(record.id) ?? initialStatus(record, now);
-      this.accounts.set(record.id, { record, status });
-      if (record.enabled) this.queueStart(record.id);
+      // The last known status is shown at once (marked queued); live state replaces it as
+      // registrations resume.
+      const saved = statuses.get(record.id);
+      this.accounts.set(record.id, { record, status: saved ? restoredStatus(saved, now) : initialStatus(record, now) });
+      if (record.enabled && !this.opts.offline) this.enqueue(record.id, () => void this.startRegistration(record.id));
     }
     for (const alert of this.alertRepo.list()) this.alerts.set(alert.id, alert);
   }
@@ -466,7 +468,16 @@ export class Engine {
     if (this.opts.offline) return;
     // Shown until the pacer lets this account's REGISTER go.
     this.setStatus(id, { state: "registering", retryAt: undefined, reason: "Queued (pacing)", code: undefined });
-    this.pacer.enqueue(id, () => void this.startRegistration(id));
+    this.enqueue(id, () => void this.startRegistration(id));
+  }
+
+  /** Queues work for the pacer; the account shows as queued until its turn comes. */
+  private enqueue(id: string, run: () => void): void {
+    this.pacer.enqueue(id, () => {
+      this.hub.accountChanged(id);
+      run();
+    });
+    this.hub.accountChanged(id);
   }
 
   /** Creates the account's registration and (unless told not to) registers. */
@@ -520,7 +531,7 @@ export class Engine {
       if (entry.targets && entry.targetIndex !== undefined && entry.targetIndex + 1 < entry.targets.length) {
         entry.targetIndex++;
         this.pendingHistory.push({ accountId: id, at: this.opts.clock.now(), kind: "register", state: "retrying", reason: `${reason}; trying the next server` });
-        this.pacer.enqueue(id, () => void this.startRegistration(id));
+        this.enqueue(id, () => void this.startRegistration(id));
         return;
       }
       entry.targets = undefined;
@@ -597,7 +608,7 @@ export class Engine {
       this.clearRestart(entry);
       entry.restartTimer = this.opts.clock.setTimeout(() => {
         entry.restartTimer = undefined;
-        this.pacer.enqueue(id, () => void this.startRegistration(id));
+        this.enqueue(id, () => void this.startRegistration(id));
       }, delay);
     });
   }
@@ -747,7 +758,7 @@ export class Engine {
 
   private viewOf(id: string): AccountView | undefined {
     const e = this.accounts.get(id);
-    return e && toView(e.record, e.status);
+    return e && toView(e.record, this.pacer.isQueued(id) ? { ...e.status, queued: true } : e.status);
   }
 
   private requireEntry(id: string): Entry {
@@ -757,8 +768,8 @@ export class Engine {
   }
 
   private requireView(id: string): AccountView {
-    const e = this.requireEntry(id);
-    return toView(e.record, e.status);
+    this.requireEntry(id);
+    return this.viewOf(id)!;
   }
 }
 

@@ -150,6 +150,8 @@ export const AccountStatus = z.object({
   lastChange: Timestamp,
   regEvent: z.object({ state: RegEventState, reason: z.string().optional() }),
   bindings: z.array(Binding),
+  /** Waiting for its turn to REGISTER (start-up, resume and bulk pacing); never stored. */
+  queued: z.boolean().optional(),
 });
 export type AccountStatus = z.infer<typeof AccountStatus>;
 

@@ -69,6 +69,19 @@ export function toView(record: AccountRecord, status: AccountStatus): AccountVie
   };
 }
 
+/**
+ * The status shown at start for an account's last saved one, before any SIP: a binding whose
+ * expiry passed while we were not running is gone; no retry timer or subscription survives.
+ */
+export function restoredStatus(saved: AccountStatus, now: number): AccountStatus {
+  const { retryAt: _retryAt, queued: _queued, ...rest } = saved;
+  const status: AccountStatus = { ...rest, regEvent: { state: "off" } };
+  if (saved.state === "registered" && (saved.expiresAt === undefined || saved.expiresAt <= now)) {
+    return { ...status, state: "unregistered", code: undefined, reason: "Binding expired while Regwatch was not running", expiresAt: undefined, bindings: [], lastChange: saved.expiresAt ?? now };
+  }
+  return status;
+}
+
 export function initialStatus(record: Pick<AccountRecord, "enabled">, now: number): AccountStatus {
   return {
     state: record.enabled ? "registering" : "disabled",

@@ -50,6 +50,10 @@ export class Pacer {
     return this.queue.size;
   }
 
+  isQueued(key: string): boolean {
+    return this.queue.has(key);
+  }
+
   /** Items started and not settled yet. */
   get started(): number {
     return this.inProgress.size;

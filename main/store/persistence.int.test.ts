@@ -107,13 +107,19 @@ describe("restart", () => {
       .poll(async () => (await engine.handle("accounts.list", undefined)).filter((a) => a.status.state === "registered").length, { timeout: 10_000 })
       .toBe(250);
 
-    // Quitting unregisters every account; the next start shows that from the store, before any SIP.
+    // Quitting unregisters every account; the next start shows that from the store at once, each
+    // account marked queued until its REGISTER goes, then registers again.
     await engine.close();
     cleanup.pop();
-    const again = await Engine.create({ ...opts, offline: true });
+    const again = await Engine.create(opts);
     cleanup.push(() => again.close());
-    expect(new Set(again.snapshot().accounts.map((a) => a.status.state))).toEqual(new Set(["unregistered"]));
-    expect(again.snapshot().accounts.every((a) => a.status.code === 200)).toBe(true);
+    const shown = again.snapshot().accounts;
+    expect(new Set(shown.map((a) => a.status.state))).toEqual(new Set(["unregistered"]));
+    expect(shown.every((a) => a.status.code === 200)).toBe(true);
+    expect(shown.filter((a) => a.status.queued).length).toBeGreaterThan(200);
+    await expect
+      .poll(async () => (await again.handle("accounts.list", undefined)).filter((a) => a.status.state === "registered" && !a.status.queued).length, { timeout: 10_000 })
+      .toBe(250);
   }, 60_000);
 });
 

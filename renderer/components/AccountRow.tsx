@@ -30,6 +30,11 @@ export const AccountRow = memo(function AccountRow({ id, onOpen }: { id: string;
     <div className="row" role="row" data-testid="account-row" data-account-id={id} data-state={status.state} aria-busy={busy}>
       <span role="cell" className="cell-state">
         <StateBadge state={status.state} />
+        {status.queued && (
+          <span className="queued-tag" title="Waiting for its turn to register (pacing)">
+            queued
+          </span>
+        )}
       </span>
       <span role="cell" className="cell-name">
         <button type="button" className="link" onClick={() => onOpen(id)} aria-label={`Open ${account.name}`}>

@@ -6,9 +6,10 @@ export function Overview() {
   const accounts = useStore((s) => s.accounts);
   const alerts = useStore((s) => s.alerts);
   const counts = useMemo(() => {
-    const c = { registered: 0, pending: 0, failed: 0, disabled: 0 };
+    const c = { registered: 0, pending: 0, failed: 0, disabled: 0, queued: 0 };
     for (const a of Object.values(accounts)) {
       const st = a.status.state;
+      if (a.status.queued) c.queued++;
       if (st === "registered") c.registered++;
       else if (st === "failed") c.failed++;
       else if (st === "disabled" || st === "unregistered") c.disabled++;
@@ -22,6 +23,7 @@ export function Overview() {
     { key: "pending", label: "Registering / retrying", value: counts.pending },
     { key: "failed", label: "Failed", value: counts.failed },
     { key: "disabled", label: "Disabled / unregistered", value: counts.disabled },
+    { key: "queued", label: "Queued to register", value: counts.queued },
     { key: "alerts", label: "Open alerts", value: openAlerts },
   ];
   return (
