@@ -637,7 +637,7 @@ export class Engine {
     const watcher = new RegEventWatcher(
       registration.userAgent,
       { aor: entry.record.aor, expires: this.opts.regEventExpiresSec ?? 3600, own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance } },
-      { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random },
+      { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, planner: this.planner },
       this.regEventListener(id, registration),
     );
     entry.watcher = watcher;

@@ -1,22 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { peakToMean, seeded } from "../../testing/load-shape.js";
 import { RefreshPlanner } from "./refresh-planner.js";
 
-/** Peak 10-second window over the mean 10-second window, across the span the refreshes cover. */
-function peakToMean(times: number[]): number {
-  const windows = new Map<number, number>();
-  for (const t of times) windows.set(Math.floor(t / 10_000), (windows.get(Math.floor(t / 10_000)) ?? 0) + 1);
-  const first = Math.min(...windows.keys());
-  const last = Math.max(...windows.keys());
-  // Ignore the two partly covered edge windows.
-  const inner = [...windows].filter(([w]) => w > first && w < last).map(([, n]) => n);
-  const mean = inner.reduce((a, b) => a + b, 0) / inner.length;
-  return Math.max(...inner) / mean;
-}
-
-function seeded(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-}
 
 describe("RefreshPlanner", () => {
   it("flattens 10,000 refreshes of accounts registered in the same second to within 1.5x of the mean", () => {

@@ -18,13 +18,14 @@ import type {
   Subscription,
 } from "sip.js/lib/core/index.js";
 import type { Binding, RegEventState } from "../../shared/contract.js";
-import { OneShot, type Clock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import { refreshDelayMs } from "../policy/refresh-policy.js";
+import type { RefreshPlanner } from "../policy/refresh-planner.js";
 import { decideTermination } from "../policy/reg-event-policy.js";
 import { backoffMs } from "../policy/retry-policy.js";
 import { parseReginfo, type ReginfoErrorKind } from "./reginfo-parser.js";
 import { ReginfoState, type ContactChange, type OwnIdentity } from "./reginfo-state.js";
+import { RefreshTimer } from "./refresh-timer.js";
 
 export interface RegEventListener {
   state(state: RegEventState, reason?: string): void;
@@ -40,6 +41,8 @@ export interface RegEventWatcherDeps {
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  /** The engine's refresh planner, shared with REGISTER refreshes. */
+  planner?: RefreshPlanner;
 }
 
 const UNSUPPORTED = new Set([489, 403, 404, 405, 501]);
@@ -50,7 +53,7 @@ export class RegEventWatcher {
   private readonly tracker: ReginfoState;
   private readonly random: () => number;
   private dialog: Subscription | undefined;
-  private readonly timer: OneShot;
+  private readonly timer: RefreshTimer;
   private generation = 0;
   private failures = 0;
   private stopped = false;
@@ -62,8 +65,8 @@ export class RegEventWatcher {
     private readonly listener: RegEventListener,
   ) {
     this.tracker = new ReginfoState(config.aor, config.own);
-    this.timer = new OneShot(deps.clock);
     this.random = deps.random ?? Math.random;
+    this.timer = new RefreshTimer(deps.clock, deps.planner, this.random);
   }
 
   start(): void {
@@ -156,7 +159,7 @@ export class RegEventWatcher {
     this.failures = 0;
     this.listener.state("active");
     const expires = sub.expires ?? this.config.expires;
-    if (expires > 0) this.timer.set(refreshDelayMs(expires, this.random), () => this.refresh());
+    if (expires > 0) this.timer.refresh(expires, () => this.refresh());
   }
 
   private refresh(): void {

@@ -17,14 +17,14 @@
 import { UserAgent, type LogLevel } from "sip.js";
 import type { IncomingResponse, OutgoingRequestMessage } from "sip.js/lib/core/index.js";
 import type { Binding, RegistrationState } from "../../shared/contract.js";
-import { OneShot, type Clock } from "../clock.js";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { RefreshPlanner } from "../policy/refresh-planner.js";
-import { refreshDelayMs } from "../policy/refresh-policy.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
 import { DigestCredentials } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
 import { instanceUrn } from "./instance-urn.js";
+import { RefreshTimer } from "./refresh-timer.js";
 import { T1 } from "./udp-reliability.js";
 import type { SipLink, TraceSink } from "./link-transport.js";
 
@@ -88,7 +88,7 @@ export class Registration {
   private readonly request: OutgoingRequestMessage;
   private readonly random: () => number;
   private readonly retry: RetryPolicyOptions;
-  private readonly timer: OneShot;
+  private readonly timer: RefreshTimer;
   private inFlight: Mode | undefined;
   private queued: Mode | undefined;
   private waiters: Array<() => void> = [];
@@ -101,8 +101,6 @@ export class Registration {
   private stopped = false;
   private unregisterSentAt: number | undefined;
   private inFlightSince: number | undefined;
-  /** The planner slot of the pending refresh, released when it fires or is cancelled. */
-  private refreshSlot: number | undefined;
 
   constructor(
     private readonly config: RegistrationConfig,
@@ -111,7 +109,7 @@ export class Registration {
   ) {
     this.random = deps.random ?? Math.random;
     this.retry = deps.retry ?? DEFAULT_RETRY_POLICY;
-    this.timer = new OneShot(deps.clock);
+    this.timer = new RefreshTimer(deps.clock, deps.planner, this.random);
     this.expires = config.expires;
     const aorUri = UserAgent.makeURI(config.aor);
     const registrarUri = UserAgent.makeURI(config.registrar);
@@ -194,7 +192,7 @@ export class Registration {
     if (this.stopped) return;
     this.registered = false;
     this.emit({ state: "retrying", reason, expiresAt: undefined, retryAt: this.deps.clock.now() + delayMs });
-    this.schedule(delayMs, () => this.registerNow());
+    this.timer.set(delayMs, () => this.registerNow());
   }
 
   /** The registrar shortened our binding: refresh in time for the new expiry. */
@@ -202,12 +200,12 @@ export class Registration {
     if (this.stopped || !this.registered) return;
     const now = this.deps.clock.now();
     this.emit({ state: "registered", expiresAt: now + expiresInSec * 1000 });
-    this.scheduleRefresh(Math.max(1, expiresInSec));
+    this.timer.refresh(Math.max(1, expiresInSec), () => this.send("register"));
   }
 
   /** Stop re-registering until the user acts (a registrar rejected us). */
   hold(reason: string): void {
-    this.clearTimer();
+    this.timer.clear();
     this.registered = false;
     this.waitingForUser = true;
     this.emit({ state: "failed", code: undefined, reason, expiresAt: undefined, retryAt: undefined });
@@ -228,7 +226,7 @@ export class Registration {
       }
     }
     this.stopped = true;
-    this.clearTimer();
+    this.timer.clear();
     await this.ua.stop().catch(() => undefined);
     this.waiters.splice(0).forEach((w) => w());
   }
@@ -239,7 +237,7 @@ export class Registration {
       this.queued = mode;
       return;
     }
-    this.clearTimer();
+    this.timer.clear();
     this.inFlight = mode;
     const unregistering = mode !== "register";
     this.emit({ state: unregistering ? "unregistering" : this.registered ? "registered" : "registering" });
@@ -296,7 +294,7 @@ export class Registration {
       this.registered = true;
       this.failures = 0;
       this.emit({ state: "registered", code, reason, expiresAt: now + ok.grantedSec * 1000, retryAt: undefined, bindings: ok.bindings });
-      this.scheduleRefresh(ok.grantedSec);
+      this.timer.refresh(ok.grantedSec, () => this.send("register"));
       return;
     }
     if (code === 423 && !this.minExpiresRetried) {
@@ -330,7 +328,7 @@ export class Registration {
     const retryAt = decision.delayMs !== undefined ? now + decision.delayMs : undefined;
     this.emit({ state: decision.state, code, reason, expiresAt: undefined, retryAt, bindings: [] });
     if (decision.alert === "auth-failed") this.listener.authFailed(code, reason);
-    if (decision.delayMs !== undefined) this.schedule(decision.delayMs, () => this.registerNow());
+    if (decision.delayMs !== undefined) this.timer.set(decision.delayMs, () => this.registerNow());
   }
 
   /** After removing our own binding, the registrar lists what is left (other devices). */
@@ -340,23 +338,6 @@ export class Registration {
 
   private emit(status: RegistrationStatus): void {
     this.listener.status(status);
-  }
-
-  private scheduleRefresh(grantedSec: number): void {
-    const planned = this.deps.planner?.plan(this.deps.clock.now(), grantedSec, this.random);
-    this.schedule(planned?.delayMs ?? refreshDelayMs(grantedSec, this.random), () => this.send("register"));
-    this.refreshSlot = planned?.slot;
-  }
-
-  private schedule(ms: number, fn: () => void): void {
-    this.clearTimer();
-    this.timer.set(ms, fn);
-  }
-
-  private clearTimer(): void {
-    this.timer.clear();
-    if (this.refreshSlot !== undefined) this.deps.planner?.release(this.refreshSlot);
-    this.refreshSlot = undefined;
   }
 
   private whenIdle(): Promise<void> {
