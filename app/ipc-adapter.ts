@@ -5,6 +5,7 @@
  */
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from "electron";
 import type { StateDelta } from "../shared/contract.js";
+import type { BridgeReply } from "../shared/preload-bridge.js";
 import type { Engine } from "../main/engine.js";
 import { dispatch, toApiError } from "../main/host/dispatch.js";
 import type { Logger } from "../main/log.js";
@@ -20,7 +21,7 @@ export function connectIpc(engine: Engine, logger: Logger, isTrusted: (frameUrl:
     return ok;
   };
 
-  ipcMain.handle(IPC.invoke, async (e, name: unknown, input: unknown) => {
+  ipcMain.handle(IPC.invoke, async (e, name: unknown, input: unknown): Promise<BridgeReply> => {
     if (!trusted(e)) return { ok: false, status: 403, error: { error: "Forbidden", code: "unauthorized" } };
     try {
       return { ok: true, result: await dispatch(engine, name, input) };

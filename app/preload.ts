@@ -5,12 +5,14 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from "electron";
 import { isCommandName } from "../shared/command-names.js";
+import type { BridgeReply, PreloadBridge } from "../shared/preload-bridge.js";
 import { IPC } from "./ipc-channels.js";
 
-contextBridge.exposeInMainWorld("regwatch", {
-  invoke(name: unknown, input: unknown) {
+const bridge: PreloadBridge = {
+  invoke(name, input) {
+    // The page may pass anything, whatever the type says.
     if (!isCommandName(name)) return Promise.resolve({ ok: false, status: 404, error: { error: `Unknown command ${String(name)}` } });
-    return ipcRenderer.invoke(IPC.invoke, name, input);
+    return ipcRenderer.invoke(IPC.invoke, name, input) as Promise<BridgeReply>;
   },
   subscribe(listener: (event: string, payload: unknown) => void) {
     const handler = (_e: IpcRendererEvent, event: string, payload: unknown) => listener(event, payload);
@@ -28,4 +30,6 @@ contextBridge.exposeInMainWorld("regwatch", {
       ipcRenderer.off(IPC.focusAccount, handler);
     };
   },
-});
+};
+
+contextBridge.exposeInMainWorld("regwatch", bridge);

@@ -3,13 +3,8 @@
  * every reply and event is parsed with the contract here too.
  */
 import { ApiError, commands, StateDelta, type CommandName } from "../../shared/contract.js";
+import type { PreloadBridge } from "../../shared/preload-bridge.js";
 import { CommandError, type RegwatchClient } from "./api.js";
-
-export interface PreloadBridge {
-  invoke(name: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; status: number; error: unknown }>;
-  subscribe(listener: (event: string, payload: unknown) => void): () => void;
-  onOpenAccount(listener: (accountId: string) => void): () => void;
-}
 
 declare global {
   interface Window {
