@@ -507,6 +507,8 @@ export class Engine {
           random: this.opts.random,
           retry: this.opts.retry,
           planner: this.planner,
+          // A retry that comes due after this registration was replaced or stopped only frees its place.
+          pace: (run) => this.enqueue(id, () => (this.accounts.get(id)?.registration === registration ? run() : this.pacer.settled(id))),
           trace: (direction, text) => this.trace.add(id, direction, text, this.opts.clock.now()),
         },
         {

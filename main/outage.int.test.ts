@@ -52,3 +52,34 @@ describe("registrar outage", () => {
     expect(history.some((h) => h.code === 503)).toBe(true);
   }, 40_000);
 });
+
+describe("the end of an outage", () => {
+  it("sends the retries of many accounts through the pacer, never more than its rate", async () => {
+    const rate = 20;
+    const busy = await ScriptedSipPeer.start();
+    const paced = await createTestEngine({ startRatePerSec: rate, retry: { baseMs: 1000, capMs: 2000, slowRetryMs: 60_000 } });
+    try {
+      const lines = ["name,aor,outboundProxy,watchRegEvent"];
+      for (let i = 0; i < 60; i++) lines.push(`P${i},sip:p${i}@outage.test,${busy.uri},false`);
+      await paced.engine.handle("accounts.import", { format: "csv", content: lines.join("\n") });
+      const registered = async () => (await paced.engine.handle("accounts.list", undefined)).filter((a) => a.status.state === "registered").length;
+      await expect.poll(registered, { timeout: 10_000 }).toBe(60);
+
+      // Unpaced, 60 accounts retrying every 0.5-2 s would send about 40 REGISTERs a second.
+      const sentAt: number[] = [];
+      busy.registerResponder = () => (sentAt.push(Date.now()), [503, "Service Unavailable"]);
+      await paced.engine.handle("engine.networkChanged", undefined);
+      await new Promise((r) => setTimeout(r, 6000));
+      busy.registerResponder = undefined;
+      const start = sentAt[0]!;
+      const perSecond = new Map<number, number>();
+      for (const t of sentAt) perSecond.set(Math.floor((t - start) / 1000), (perSecond.get(Math.floor((t - start) / 1000)) ?? 0) + 1);
+      expect(sentAt.length).toBeGreaterThan(4 * rate);
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(rate + 2);
+      await expect.poll(registered, { timeout: 15_000 }).toBe(60);
+    } finally {
+      await paced.dispose();
+      await busy.close();
+    }
+  }, 60_000);
+});

@@ -70,6 +70,11 @@ export interface RegistrationDeps {
   random?: () => number;
   retry?: RetryPolicyOptions;
   userAgentString?: string;
+  /**
+   * Where automatic retries wait for their turn (the engine's pacer): when a registrar comes
+   * back, thousands of accounts whose backoff ran out in the same seconds must not all go at once.
+   */
+  pace?: (run: () => void) => void;
 }
 
 type Mode = "register" | "unregister" | "unregister-all";
@@ -192,7 +197,7 @@ export class Registration {
     if (this.stopped) return;
     this.registered = false;
     this.emit({ state: "retrying", reason, expiresAt: undefined, retryAt: this.deps.clock.now() + delayMs });
-    this.timer.set(delayMs, () => this.registerNow());
+    this.timer.set(delayMs, () => this.retryNow());
   }
 
   /** The registrar shortened our binding: refresh in time for the new expiry. */
@@ -328,12 +333,17 @@ export class Registration {
     const retryAt = decision.delayMs !== undefined ? now + decision.delayMs : undefined;
     this.emit({ state: decision.state, code, reason, expiresAt: undefined, retryAt, bindings: [] });
     if (decision.alert === "auth-failed") this.listener.authFailed(code, reason);
-    if (decision.delayMs !== undefined) this.timer.set(decision.delayMs, () => this.registerNow());
+    if (decision.delayMs !== undefined) this.timer.set(decision.delayMs, () => this.retryNow());
   }
 
   /** After removing our own binding, the registrar lists what is left (other devices). */
   private bindingsAfterUnregister(response: IncomingResponse): Binding[] {
     return readRegisterOk(response.message, this.contactUri, this.expires, this.deps.clock.now()).bindings.filter((b) => !b.own);
+  }
+
+  private retryNow(): void {
+    if (this.deps.pace) this.deps.pace(() => this.registerNow());
+    else this.registerNow();
   }
 
   private emit(status: RegistrationStatus): void {
