@@ -15,6 +15,8 @@ export interface SipLink {
   contactTransport: string;
   transportConstructor: NonNullable<UserAgentOptions["transportConstructor"]>;
   transportOptions: Record<string, unknown>;
+  /** sip.js took a response (parsed it and handed it to its transaction layer). */
+  responseAccepted?: (branch: string, status: number) => void;
 }
 
 /** Sees every message an account's transport sends or receives (the SIP trace). */
@@ -155,7 +157,13 @@ export class StreamTransport extends LinkTransport {
 }
 
 export function udpLink(socket: SharedUdpSocket, nextHop: HostPort): SipLink {
-  return { sentBy: socket.sentBy, contactTransport: "udp", transportConstructor: UdpTransport, transportOptions: { socket, nextHop } };
+  return {
+    sentBy: socket.sentBy,
+    contactTransport: "udp",
+    transportConstructor: UdpTransport,
+    transportOptions: { socket, nextHop },
+    responseAccepted: (branch, status) => socket.responseAccepted(branch, status),
+  };
 }
 
 export function streamLink(connection: StreamConnection, onFlowLost: (reason: string) => void): SipLink {

@@ -142,6 +142,16 @@ export class Registration {
     const { authUsername, password } = config;
     (this.ua.userAgentCore.configuration as { authenticationFactory: () => unknown }).authenticationFactory = () =>
       password ? new DigestCredentials(authUsername, password) : undefined;
+    const accepted = deps.link.responseAccepted;
+    if (accepted) {
+      // Tells the link which responses sip.js really took (see SharedUdpSocket.responseAccepted).
+      const core = this.ua.userAgentCore;
+      const deliver = core.receiveIncomingResponseFromTransport.bind(core);
+      core.receiveIncomingResponseFromTransport = (message) => {
+        accepted(message.viaBranch, message.statusCode ?? 0);
+        deliver(message);
+      };
+    }
     this.contactUri = this.ua.contact.uri.toString();
     this.instance = instanceUrn(config.accountId);
     this.request = this.ua.userAgentCore.makeOutgoingRequestMessage("REGISTER", registrarUri, aorUri, aorUri, {});

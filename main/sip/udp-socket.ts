@@ -104,6 +104,15 @@ export class SharedUdpSocket {
     return this.write(text, to);
   }
 
+  /**
+   * A response sip.js has parsed and taken: only now does retransmission of its request stop.
+   * A datagram that merely carries the request's branch may be garbage sip.js drops, and then
+   * the retransmission's proper answer is what completes the transaction.
+   */
+  responseAccepted(branch: string, status: number): void {
+    this.reliability.responseReceived(branch, status, Date.now());
+  }
+
   private write(text: string, to: HostPort): Promise<void> {
     return new Promise((resolve, reject) => {
       this.socket.send(text, to.port, to.address, (err) => (err ? reject(err) : resolve()));
@@ -122,9 +131,7 @@ export class SharedUdpSocket {
     // RFC 5626 keepalive pong / stray CRLFs.
     if (text.trim() === "") return;
     const { key, endpoint } = this.router.route(text);
-    if (key?.kind === "response") {
-      this.reliability.responseReceived(key.branch, key.status, Date.now());
-    } else if (key?.kind === "request") {
+    if (key?.kind === "request") {
       const branch = topViaBranch(text);
       const replay = branch && this.reliability.replayFor(branch, key.method, Date.now());
       if (replay) {
