@@ -169,13 +169,16 @@ describe("documents", () => {
     await expect.poll(() => peer.count("SUBSCRIBE")).toBe(subs + 1);
   });
 
-  it("answers 489 to the SUBSCRIBE with reg-event unsupported, still registered", async () => {
-    const { peer, id } = await setup({ subscribeStatus: 489 });
+  it.each([489, 403, 404])("answers %i to the SUBSCRIBE with reg-event unsupported, still registered", async (status) => {
+    const { peer, id } = await setup({ subscribeStatus: status });
     const view = await waitForAccount(engine, id, (v) => v.status.regEvent.state === "unsupported");
     expect(view.status.state).toBe("registered");
-    expect(view.status.regEvent.reason).toMatch(/489/);
+    expect(view.status.regEvent.reason).toMatch(new RegExp(`\\b${status}\\b`));
     await new Promise((r) => setTimeout(r, 500));
     expect(peer.count("SUBSCRIBE")).toBe(1);
+    // The registration is not disturbed: no REGISTER beyond the first, and still registered.
+    expect(peer.count("REGISTER")).toBe(1);
+    expect((await engine.handle("accounts.get", { id })).status.state).toBe("registered");
   });
 
   it("stops subscribing on terminated;reason=rejected and re-subscribes on deactivated", async () => {

@@ -25,16 +25,24 @@ afterAll(async () => {
   await testEngine?.dispose();
 });
 
-async function account(responder: ScriptedSipPeer["registerResponder"], expires = 300) {
+async function account(
+  responder: ScriptedSipPeer["registerResponder"],
+  expires = 300,
+  opts: { configure?: (peer: ScriptedSipPeer) => void; on?: Engine } = {},
+) {
   const peer = await ScriptedSipPeer.start();
   peers.push(peer);
   peer.registerResponder = responder;
-  const { id } = await engine.handle(
+  opts.configure?.(peer);
+  const { id } = await (opts.on ?? engine).handle(
     "accounts.create",
     AccountInput.parse({ name: `Reg ${++n}`, aor: `sip:reg${n}@scripted.test`, password: "", outboundProxy: peer.uri, expires, watchRegEvent: false }),
   );
   return { peer, id };
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Seconds from now to the account's expiresAt. */
+const secondsLeft = (expiresAt: number | undefined) => (expiresAt! - Date.now()) / 1000;
 const expiresOf = (p: ScriptedSipPeer, i: number) => /;expires=(\d+)/.exec(p.requests.filter((r) => r.method === "REGISTER")[i]!.getHeader("contact")!)?.[1];
 
 describe("423 Interval Too Brief", () => {
@@ -179,5 +187,123 @@ describe("400 to a retransmitted REGISTER", () => {
     const first = await account(() => [400, "Bad Request"]);
     const plain = await waitForAccount(engine, first.id, (v) => v.status.code === 400);
     expect(plain.status.state).toBe("failed");
+  });
+});
+
+describe("expiry granted by the 200 OK", () => {
+  it("takes the Expires header when our Contact has no expires param, with one REGISTER (sip.js would loop on NaN)", async () => {
+    const { peer, id } = await account(undefined, 300, { configure: (p) => ((p.okContact = "bare"), (p.okExpiresHeader = 120)) });
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.code === 200);
+    expect(secondsLeft(view.status.expiresAt)).toBeGreaterThan(100);
+    expect(secondsLeft(view.status.expiresAt)).toBeLessThanOrEqual(120);
+    expect(view.status.bindings).toEqual([expect.objectContaining({ own: true })]);
+    await sleep(2000);
+    expect(peer.count("REGISTER")).toBe(1);
+    expect((await engine.handle("accounts.get", { id })).status.state).toBe("registered");
+  });
+
+  it.each([
+    { header: 120, granted: 120 },
+    { header: undefined, granted: 300 },
+  ])("a 200 OK with no Contact at all (Expires header $header): registered for $granted s, one REGISTER", async ({ header, granted }) => {
+    const { peer, id } = await account(undefined, 300, { configure: (p) => ((p.okContact = "none"), (p.okExpiresHeader = header)) });
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.code === 200);
+    expect(secondsLeft(view.status.expiresAt)).toBeGreaterThan(granted - 20);
+    expect(secondsLeft(view.status.expiresAt)).toBeLessThanOrEqual(granted);
+    expect(view.status.bindings).toEqual([]);
+    await sleep(2000);
+    expect(peer.count("REGISTER")).toBe(1);
+    // Not stuck in a pending request either: a manual register goes out and succeeds.
+    await engine.handle("accounts.register", { id });
+    await expect.poll(() => peer.count("REGISTER")).toBe(2);
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+  });
+});
+
+describe("403 Forbidden with a short retry policy", () => {
+  let quick: TestEngine;
+  beforeAll(async () => {
+    // Retries of any kind would come within a few hundred ms here.
+    quick = await createTestEngine({ deltaIntervalMs: 10, retry: { baseMs: 200, capMs: 400, slowRetryMs: 300 } });
+  });
+  afterAll(async () => {
+    await quick?.dispose();
+  });
+
+  it("ends failed 403 with an auth-failed alert and sends no further REGISTER", async () => {
+    const { peer, id } = await account(() => [403, "Forbidden"], 300, { on: quick.engine });
+    const view = await waitForAccount(quick.engine, id, (v) => v.status.state === "failed");
+    expect(view.status).toMatchObject({ code: 403, reason: "Forbidden" });
+    expect(view.status.retryAt).toBeUndefined();
+    expect((await alertsFor(quick.engine, id)).map((a) => a.kind)).toEqual(["auth-failed"]);
+    await sleep(2000);
+    expect(peer.count("REGISTER")).toBe(1);
+    // Nor does a network change bring it back: only the user does.
+    await quick.engine.handle("engine.networkChanged", undefined);
+    await sleep(500);
+    expect(peer.count("REGISTER")).toBe(1);
+  });
+
+  it("control: a 404 under the same policy is retried (so the 403 count above can fail)", async () => {
+    const { peer, id } = await account(() => [404, "Not Found"], 300, { on: quick.engine });
+    await waitForAccount(quick.engine, id, (v) => v.status.state === "failed");
+    await expect.poll(() => peer.count("REGISTER"), { timeout: 3000 }).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("disable", () => {
+  it("unregisters (Contact expires=0, same Call-ID) before showing disabled", async () => {
+    const { peer, id } = await account(undefined);
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+    const view = await engine.handle("accounts.disable", { id });
+    // disable resolves after the registrar answered the unregister.
+    expect(peer.count("REGISTER")).toBe(2);
+    expect(expiresOf(peer, 1)).toBe("0");
+    const regs = peer.requests.filter((r) => r.method === "REGISTER");
+    expect(regs[1]!.callId).toBe(regs[0]!.callId);
+    expect(regs[1]!.cseq).toBeGreaterThan(regs[0]!.cseq);
+    expect(view.status.state).toBe("disabled");
+    await waitForAccount(engine, id, (v) => v.status.state === "disabled");
+    await sleep(500);
+    expect(peer.count("REGISTER")).toBe(2);
+  });
+});
+
+describe("malformed responses to an in-flight REGISTER", () => {
+  const keepBranchAndCallId = (ok: string) =>
+    ok.split("\r\n").filter((l) => /^(SIP\/2\.0 |Via:|Call-ID:)/i.test(l)).join("\r\n") + "\r\n\u0000\u00ff{{garbage}}\r\n\r\n";
+  const malformed = [
+    { name: "garbage with the REGISTER's Via branch and Call-ID", mangle: keepBranchAndCallId },
+    { name: "a 200 OK whose CSeq does not parse", mangle: (ok: string) => ok.replace(/^CSeq: \d+/m, "CSeq: banana") },
+    { name: "a 200 OK whose Contact does not parse", mangle: (ok: string) => ok.replace(/^Contact: .*$/m, "Contact: <sip:broken;expires=") },
+  ];
+  /** The first REGISTER gets the mangled answer, every later one (retransmission or new) the proper 200. */
+  const firstMangled = (mangle: (ok: string) => string) => ({
+    configure: (p: ScriptedSipPeer) => (p.registerRaw = (_req, count, ok) => (count === 1 ? mangle(ok) : undefined)),
+  });
+
+  // Only a response sip.js took stops Timer E: the retransmission's proper answer completes the
+  // transaction, not Timer F or the stuck-registration watchdog.
+  it.each(malformed)("$name: no crash, and registered on the retransmission's answer", async ({ mangle }) => {
+    const { peer, id } = await account(undefined, 300, firstMangled(mangle));
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.code === 200, 4500);
+    expect(secondsLeft(view.status.expiresAt)).toBeGreaterThan(250);
+    const regs = peer.requests.filter((r) => r.method === "REGISTER");
+    expect(regs.length).toBeGreaterThanOrEqual(2);
+    expect(regs.length).toBeLessThanOrEqual(4);
+    expect([regs[1]!.callId, regs[1]!.cseq]).toEqual([regs[0]!.callId, regs[0]!.cseq]);
+    const history = await engine.handle("accounts.history", { id });
+    expect(history.map((h) => h.reason)).not.toContain("REGISTER stuck without a final response: registration recreated");
+  });
+
+  it("a 200 OK with unreadable expiry values (Contact expires=soon, Expires: -5): registered for what we asked, no loop", async () => {
+    const { peer, id } = await account(undefined, 300, {
+      configure: (p) => (p.registerRaw = (_req, _count, ok) => ok.replace(/;expires=\d+/, ";expires=soon").replace("Content-Length: 0", "Expires: -5\r\nContent-Length: 0")),
+    });
+    const view = await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.code === 200);
+    expect(secondsLeft(view.status.expiresAt)).toBeGreaterThan(280);
+    expect(secondsLeft(view.status.expiresAt)).toBeLessThanOrEqual(300);
+    await sleep(1500);
+    expect(peer.count("REGISTER")).toBe(1);
   });
 });

@@ -62,6 +62,18 @@ export class ScriptedSipPeer {
    * answers the first correct response with a stale-nonce challenge.
    */
   auth: { realm: string; password: string; algorithms: string[]; staleOnce?: boolean; proxy?: boolean } | undefined;
+  /**
+   * How the normal 200 OK to REGISTER grants the expiry: our Contact with `;expires=grantSec`
+   * ("param"), our Contact without the param ("bare"), or no Contact header at all ("none").
+   */
+  okContact: "param" | "bare" | "none" = "param";
+  /** An `Expires:` header (seconds) in the normal 200 OK; none when undefined. */
+  okExpiresHeader: number | undefined;
+  /**
+   * Raw text to answer a REGISTER with instead (a malformed response), or undefined for the usual
+   * handling. `ok` is the well-formed 200 OK that would have been sent, to mangle.
+   */
+  registerRaw: ((req: IncomingRequestMessage, n: number, ok: string) => string | undefined) | undefined;
   /** Scripted answers to REGISTER: return [code, reason, extra headers] to answer so, or undefined for the normal 200. */
   registerResponder: ((req: IncomingRequestMessage, n: number) => [number, string, string[]?] | undefined) | undefined;
   /** Algorithms the client answered with, in order. */
@@ -212,6 +224,16 @@ export class ScriptedSipPeer {
         this.dropRegisters--;
         return;
       }
+      const okFor = (uri: string | undefined, expires: string | undefined) => {
+        const binding = uri && expires !== "0";
+        const contact = !binding || this.okContact === "none" ? [] : [`Contact: <${uri}>${this.okContact === "param" ? `;expires=${this.grantSec}` : ""}`];
+        return base(200, "OK", [...contact, ...(binding && this.okExpiresHeader !== undefined ? [`Expires: ${this.okExpiresHeader}`] : [])]);
+      };
+      const contact = req.getHeader("contact") ?? "";
+      const uri = /<([^>]+)>/.exec(contact)?.[1];
+      const expires = /;expires=(\d+)/.exec(contact)?.[1];
+      const raw = this.registerRaw?.(req, this.count("REGISTER"), okFor(uri, expires));
+      if (raw !== undefined) return reply(raw);
       const scripted = this.registerResponder?.(req, this.count("REGISTER"));
       if (scripted) return reply(base(scripted[0], scripted[1], scripted[2] ?? []));
       if (this.auth) {
@@ -225,14 +247,11 @@ export class ScriptedSipPeer {
           return reply(this.auth.proxy ? base(407, "Proxy Authentication Required", challenges) : base(401, "Unauthorized", challenges));
         }
       }
-      const contact = req.getHeader("contact") ?? "";
-      const uri = /<([^>]+)>/.exec(contact)?.[1];
-      const expires = /;expires=(\d+)/.exec(contact)?.[1];
       if (uri && expires !== "0") {
         this.clientContact = uri;
         this.clientCallId = req.callId;
       }
-      reply(base(200, "OK", uri && expires !== "0" ? [`Contact: <${uri}>;expires=${this.grantSec}`] : []));
+      reply(okFor(uri, expires));
     } else if (req.method === "SUBSCRIBE") {
       if (this.subscribeStatus !== 200) return reply(base(this.subscribeStatus, "Scripted"));
       const expires = Number(req.getHeader("expires") ?? "3600");
