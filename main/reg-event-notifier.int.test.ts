@@ -198,6 +198,18 @@ describe("documents", () => {
     expect(peer.count("REGISTER")).toBe(registers + 1);
   });
 
+  it("refreshes the subscription in its dialog before it expires, keeping Event and Accept", async () => {
+    const { peer, aor, own } = await setup();
+    await peer.notify(reginfoXml({ version: 1, aor, contacts: [own({})] }), "active;expires=4");
+    await expect.poll(() => peer.count("SUBSCRIBE"), { timeout: 4000 }).toBe(2);
+    const [first, refresh] = peer.requests.filter((r) => r.method === "SUBSCRIBE");
+    expect(refresh!.callId).toBe(first!.callId);
+    expect(refresh!.toTag).toBeTruthy();
+    expect(refresh!.cseq).toBeGreaterThan(first!.cseq);
+    expect(refresh!.getHeader("event")).toBe("reg");
+    expect(refresh!.getHeader("accept")).toBe("application/reginfo+xml");
+  });
+
   it("on terminated;reason=probation waits retry-after to subscribe again, with no REGISTER out of turn", async () => {
     const { peer, id, aor, own } = await setup();
     const registers = peer.count("REGISTER");
