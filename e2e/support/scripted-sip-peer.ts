@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage } from "sip.js/lib/core/index.js";
-import { digestResponse, supportedAlgorithm } from "../../main/sip/digest-auth.js";
+import { checkDigestAnswer } from "./digest-check.js";
 import type { ReginfoContact } from "../../main/sip/reginfo-parser.js";
 
 const quiet = { error() {}, warn() {}, log() {}, debug() {} } as never;
@@ -166,25 +166,11 @@ export class ScriptedSipPeer {
 
   /** "ok" for a correct answer, "stale" to ask again with a fresh nonce, else "challenge". */
   private checkAuth(req: IncomingRequestMessage): "ok" | "stale" | "challenge" {
-    const header = req.getHeader(this.auth?.proxy ? "proxy-authorization" : "authorization");
-    if (!header || !this.auth) return "challenge";
-    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3]!]));
-    const algorithm = supportedAlgorithm(p.algorithm);
-    if (!algorithm) return "challenge";
-    this.answeredWith.push(algorithm);
-    const expected = digestResponse({
-      algorithm,
-      username: p.username ?? "",
-      realm: this.auth.realm,
-      password: this.auth.password,
-      method: req.method,
-      uri: p.uri ?? "",
-      nonce: p.nonce ?? "",
-      qop: p.qop as "auth" | undefined,
-      nc: p.nc,
-      cnonce: p.cnonce,
-    });
-    if (expected !== p.response) return "challenge";
+    if (!this.auth) return "challenge";
+    const answer = checkDigestAnswer(req, req.getHeader(this.auth.proxy ? "proxy-authorization" : "authorization"), this.auth);
+    if (!answer) return "challenge";
+    this.answeredWith.push(answer.algorithm);
+    if (!answer.ok) return "challenge";
     if (this.auth.staleOnce && !this.staleSent) {
       this.staleSent = true;
       return "stale";
