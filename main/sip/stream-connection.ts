@@ -2,8 +2,8 @@
  * Connection-oriented SIP transports (RFC 3261 TCP/TLS, RFC 7118 WebSocket) shared by every
  * account that goes to the same next hop: one connection, many accounts, messages routed by
  * branch and Request-URI user as on the UDP socket. Keepalives are RFC 5626 double-CRLF pings
- * (TCP/TLS) or WebSocket pings; a lost connection is reported to every account on it, which
- * re-registers (with backoff) over a new one.
+ * (TCP/TLS) or WebSocket pings; a ping unanswered in time (RFC 5626 4.4.1) or a lost connection
+ * is reported to every account on it, which re-registers (with backoff) over a new one.
  */
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -33,8 +33,53 @@ export interface StreamEndpoint extends Routable {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
-const KEEPALIVE_MS = 30_000;
 const IDLE_CLOSE_MS = 5_000;
+
+export interface KeepaliveOptions {
+  /** Between keepalive pings. */
+  intervalMs?: number;
+  /** A ping unanswered this long fails the flow (RFC 5626 4.4.1: 10 s). */
+  pongTimeoutMs?: number;
+}
+
+const KEEPALIVE_DEFAULTS: Required<KeepaliveOptions> = { intervalMs: 30_000, pongTimeoutMs: 10_000 };
+
+/**
+ * Whether missing pongs mean a failed flow; no timers or I/O here. A WebSocket peer must answer
+ * pings (RFC 6455 5.5.2), so one missing pong fails the flow. A CRLF pong is only expected once
+ * the peer has answered a ping on this connection: not every registrar supports RFC 5626, and
+ * failing the flows of one that never answers would re-register its accounts every interval.
+ */
+export class PongWatch {
+  private awaiting = false;
+  private answers: boolean;
+
+  constructor(peerMustAnswer: boolean) {
+    this.answers = peerMustAnswer;
+  }
+
+  /** A ping went out; true when it starts a pong timeout (none is running for an earlier one). */
+  pinged(): boolean {
+    if (this.awaiting) return false;
+    this.awaiting = true;
+    return true;
+  }
+
+  ponged(): void {
+    // An unsolicited CRLF is no evidence the peer answers pings.
+    if (!this.awaiting) return;
+    this.awaiting = false;
+    this.answers = true;
+  }
+
+  /** The pong timeout ran out: true when the flow has failed. */
+  timedOut(): boolean {
+    if (!this.awaiting) return false;
+    // A peer that has never answered: this ping is written off and the next one starts afresh.
+    if (!this.answers) this.awaiting = false;
+    return this.answers;
+  }
+}
 
 export function targetKey(t: StreamTarget): string {
   return [t.protocol, t.address, t.port, t.servername ?? "", t.caFile ?? ""].join("|");
@@ -55,9 +100,10 @@ export class StreamConnection {
   private readonly router = new MessageRouter<StreamEndpoint>();
   private readonly closeListeners = new Set<(reason: string) => void>();
   private readonly keepalive: ReturnType<typeof setInterval>;
+  private readonly pongs: PongWatch;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
-  private awaitingPong = false;
 
   private constructor(
     readonly target: StreamTarget,
@@ -66,22 +112,27 @@ export class StreamConnection {
     private readonly shut: () => void,
     private readonly ping: () => void,
     private readonly logger: Logger,
+    { intervalMs, pongTimeoutMs }: Required<KeepaliveOptions>,
   ) {
+    this.pongs = new PongWatch(target.protocol === "WS" || target.protocol === "WSS");
     this.keepalive = setInterval(() => {
       // Expired routing entries go here, off the send path.
       this.router.sweep(Date.now());
-      if (target.protocol === "WS" || target.protocol === "WSS") {
-        // No pong since the last ping: the peer or the path is gone.
-        if (this.awaitingPong) return this.fail("WebSocket keepalive unanswered");
-        this.awaitingPong = true;
-      }
       this.ping();
-    }, KEEPALIVE_MS);
+      if (!this.pongs.pinged()) return;
+      this.pongTimer = setTimeout(() => {
+        this.pongTimer = undefined;
+        // No pong: the peer or the path is gone, even if the socket has seen no error.
+        if (this.pongs.timedOut()) this.fail(`${target.protocol} keepalive unanswered for ${pongTimeoutMs / 1000} s`);
+      }, pongTimeoutMs);
+      this.pongTimer.unref();
+    }, intervalMs);
     this.keepalive.unref();
   }
 
-  static open(target: StreamTarget, logger: Logger): Promise<StreamConnection> {
-    return target.protocol === "WS" || target.protocol === "WSS" ? openWebSocket(target, logger) : openStream(target, logger);
+  static open(target: StreamTarget, logger: Logger, keepalive: KeepaliveOptions = {}): Promise<StreamConnection> {
+    const k = { ...KEEPALIVE_DEFAULTS, ...keepalive };
+    return target.protocol === "WS" || target.protocol === "WSS" ? openWebSocket(target, logger, k) : openStream(target, logger, k);
   }
 
   /** "host:port" for Via sent-by and Contact: the local end of this connection. */
@@ -124,6 +175,7 @@ export class StreamConnection {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.keepalive);
+    if (this.pongTimer) clearTimeout(this.pongTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.shut();
     const endpoints = this.router.all();
@@ -147,7 +199,10 @@ export class StreamConnection {
   }
 
   pong(): void {
-    this.awaitingPong = false;
+    this.pongs.ponged();
+    // Its timer would otherwise judge the next ping early.
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
   }
 
   fail(reason: string): void {
@@ -160,8 +215,9 @@ export class StreamConnection {
     local: HostPort,
     io: { write: (t: string) => void; shut: () => void; ping: () => void },
     logger: Logger,
+    keepalive: Required<KeepaliveOptions>,
   ): StreamConnection {
-    return new StreamConnection(target, local, io.write, io.shut, io.ping, logger);
+    return new StreamConnection(target, local, io.write, io.shut, io.ping, logger, keepalive);
   }
 }
 
@@ -170,7 +226,7 @@ function trustedCas(caFile: string | undefined): string[] | undefined {
   return caFile ? [...tls.rootCertificates, readFileSync(caFile, "utf8")] : undefined;
 }
 
-function openStream(target: StreamTarget, logger: Logger): Promise<StreamConnection> {
+function openStream(target: StreamTarget, logger: Logger, keepalive: Required<KeepaliveOptions>): Promise<StreamConnection> {
   return new Promise((resolve, reject) => {
     const isTls = target.protocol === "TLS";
     let socket: net.Socket;
@@ -193,12 +249,16 @@ function openStream(target: StreamTarget, logger: Logger): Promise<StreamConnect
         { address: socket.localAddress ?? "127.0.0.1", port: socket.localPort ?? 0 },
         { write: (t) => void socket.write(t), shut: () => socket.destroy(), ping: () => void socket.write("\r\n\r\n") },
         logger,
+        keepalive,
       );
       resolve(conn);
     });
     socket.on("data", (chunk: Buffer) => {
       try {
-        for (const m of framer.push(chunk)) conn?.deliver(m);
+        const pongsBefore = framer.pongs;
+        const messages = framer.push(chunk);
+        if (framer.pongs !== pongsBefore) conn?.pong();
+        for (const m of messages) conn?.deliver(m);
       } catch (e) {
         if (e instanceof StreamFramingError) conn?.fail(`unframeable data from the registrar: ${e.message}`);
         else throw e;
@@ -217,7 +277,7 @@ function openStream(target: StreamTarget, logger: Logger): Promise<StreamConnect
   });
 }
 
-function openWebSocket(target: StreamTarget, logger: Logger): Promise<StreamConnection> {
+function openWebSocket(target: StreamTarget, logger: Logger, keepalive: Required<KeepaliveOptions>): Promise<StreamConnection> {
   return new Promise((resolve, reject) => {
     const scheme = target.protocol === "WSS" ? "wss" : "ws";
     const host = target.address.includes(":") ? `[${target.address}]` : target.address;
@@ -232,6 +292,7 @@ function openWebSocket(target: StreamTarget, logger: Logger): Promise<StreamConn
         { address: raw.localAddress ?? "127.0.0.1", port: raw.localPort ?? 0 },
         { write: (t) => ws.send(t), shut: () => ws.terminate(), ping: () => ws.ping() },
         logger,
+        keepalive,
       );
       resolve(conn);
     });
@@ -252,7 +313,10 @@ function openWebSocket(target: StreamTarget, logger: Logger): Promise<StreamConn
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<StreamConnection>>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly keepalive: KeepaliveOptions = {},
+  ) {}
 
   acquire(target: StreamTarget): Promise<StreamConnection> {
     const key = targetKey(target);
@@ -267,7 +331,7 @@ export class ConnectionPool {
   }
 
   private reopen(key: string, target: StreamTarget): Promise<StreamConnection> {
-    const p = StreamConnection.open(target, this.logger).then((c) => {
+    const p = StreamConnection.open(target, this.logger, this.keepalive).then((c) => {
       c.onClose(() => {
         if (this.connections.get(key) === p) this.connections.delete(key);
       });
