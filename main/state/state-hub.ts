@@ -29,6 +29,7 @@ export class StateHub {
     private readonly source: StateHubSource,
     private readonly clock: Clock,
     private readonly intervalMs = 100,
+    private readonly alertGapMs = Math.min(20, intervalMs),
   ) {}
 
   get revision(): number {
@@ -48,13 +49,13 @@ export class StateHub {
   }
 
   /**
-   * An alert goes out at once (next tick) when nothing was published within the last interval;
-   * otherwise with the next batch, so a burst of forced removals still costs at most one delta
-   * per interval.
+   * An alert goes out at once (next tick), or `alertGapMs` after the last delta when that was
+   * sooner: an alert waits at most that long, and a burst of forced removals across thousands
+   * of accounts costs at most one delta per gap instead of one per alert.
    */
   alertChanged(alert: Alert): void {
     this.alerts.set(alert.id, alert);
-    this.arm(Math.max(0, this.lastFlushAt + this.intervalMs - this.clock.now()));
+    this.arm(Math.max(0, this.lastFlushAt + this.alertGapMs - this.clock.now()));
   }
 
   subscribe(listener: DeltaListener): () => void {
