@@ -11,7 +11,7 @@ import { Engine } from "./engine.js";
 import { EngineError } from "./errors.js";
 import { dispatch } from "./host/dispatch.js";
 import { startHttpHost } from "./host/http-host.js";
-import { generateToken, TOKEN_PATTERN } from "./host/token.js";
+import { parseServeOptions, UsageError } from "./host/serve-options.js";
 import { createLogger } from "./log.js";
 
 const USAGE = `usage:
@@ -32,42 +32,23 @@ export function defaultDataDir(): string {
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "regwatch");
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
 async function serve(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: "string" },
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: "7480" },
-      token: { type: "string" },
-      "sip-bind": { type: "string" },
-      "sip-advertise": { type: "string" },
-      "sip-port": { type: "string" },
-      rate: { type: "string" },
-    },
-    strict: true,
-  });
+  const opts = parseServeOptions(argv);
   const logger = createLogger();
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
-  const token = values.token ?? process.env.REGWATCH_TOKEN ?? generateToken();
-  if (!TOKEN_PATTERN.test(token)) throw new UsageError("the token must be 8-256 characters of A-Z a-z 0-9 _ -");
-  const host = values.host!;
-  if (!LOOPBACK.has(host)) {
+  const { host, port, token } = opts;
+  if (opts.exposed) {
     logger.warn(`the API is bound to ${host}, not loopback: anyone who can reach it and has the token controls Regwatch`);
   }
-  const dataDir = values.data ?? defaultDataDir();
+  const dataDir = opts.dataDir ?? defaultDataDir();
   const engine = await Engine.create({
     dataDir,
     logger,
-    sipBind: values["sip-bind"],
-    sipAdvertise: values["sip-advertise"],
-    sipPort: values["sip-port"] !== undefined ? Number(values["sip-port"]) : undefined,
+    sipBind: opts.sipBind,
+    sipAdvertise: opts.sipAdvertise,
+    sipPort: opts.sipPort,
     watchNetwork: true,
     watchSleep: true,
-    startRatePerSec: values.rate !== undefined ? positiveNumber("--rate", values.rate) : undefined,
+    startRatePerSec: opts.startRatePerSec,
   });
   const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "renderer");
   const http = await startHttpHost({ engine, host, port, token, staticDir, logger });
@@ -130,14 +111,6 @@ async function exportCommand(argv: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
-}
-
-class UsageError extends Error {}
-
-function positiveNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got ${text}`);
-  return n;
 }
 
 export async function main(argv: string[]): Promise<number> {

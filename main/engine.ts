@@ -215,8 +215,8 @@ export class Engine {
 
   /**
    * Registers an account again out of turn, through the pacer: one registrar restart can end
-   * thousands of subscriptions at once. An account waiting for its user (credentials refused,
-   * rejected by the registrar) is left alone. `reason`, when given, goes in its history.
+   * thousands of subscriptions at once. An account waiting for its user (unregistered by them,
+   * credentials refused, rejected by the registrar) is left alone. `reason`, when given, goes in its history.
    */
   private reregister(id: string, reason?: string): void {
     this.enqueue(id, () => {

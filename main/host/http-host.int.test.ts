@@ -1,9 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { networkInterfaces, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { startRegistrar, type Registrar } from "../../e2e/registrar/registrar.js";
+import { stopChild } from "../../e2e/support/stop-child.js";
+import type { AccountView, Alert, EngineStats, HistoryEntry, ImportResult, Snapshot, TraceEntry } from "../../shared/contract.js";
 import { Engine } from "../engine.js";
 import { silentLogger } from "../log.js";
 import { startHttpHost, type HttpHost } from "./http-host.js";
@@ -12,8 +17,10 @@ const TOKEN = "test-token-123456";
 let engine: Engine;
 let host: HttpHost;
 let dir: string;
+let registrar: Registrar;
 
 beforeAll(async () => {
+  registrar = await startRegistrar({ users: { hana: "hana-secret", ivan: "ivan-secret", june: "june-secret" } });
   dir = mkdtempSync(join(tmpdir(), "regwatch-http-"));
   const ui = join(dir, "ui");
   mkdirSync(ui);
@@ -25,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await engine?.close();
+  await registrar?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -33,6 +41,36 @@ const api = (path: string, init: RequestInit = {}, token = TOKEN) =>
     ...init,
     headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json", ...(init.headers ?? {}) },
   });
+
+const post = (path: string, body?: unknown) => api(path, { method: "POST", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+
+/** GET (or POST) that must answer 200; the parsed body. */
+async function ok<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await api(path, init);
+  const text = await res.text();
+  expect(res.status, `${init.method ?? "GET"} ${path}: ${text}`).toBe(200);
+  return JSON.parse(text) as T;
+}
+
+/** Polls the account over HTTP until the predicate holds; fails with the last status seen. */
+async function until(id: string, predicate: (v: AccountView) => boolean, timeoutMs = 15_000): Promise<AccountView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await ok<AccountView>(`/api/accounts/${id}`);
+    if (predicate(view)) return view;
+    if (Date.now() > deadline) throw new Error(`account ${id} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(view.status)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** An account at the Kamailio test registrar. */
+const atRegistrar = (user: string, password: string) => ({
+  name: `${user} at the registrar`,
+  aor: `sip:${user}@${registrar.domain}`,
+  password,
+  outboundProxy: registrar.proxyUri,
+  expires: 300,
+});
 
 // A disabled account never sends SIP, so these tests need no registrar.
 const input = { name: "Desk", aor: "sip:desk@example.invalid", password: "pw-desk", enabled: false };
@@ -131,5 +169,280 @@ describe("event stream", () => {
     expect(msg.event).toBe("state.delta");
     expect(msg.payload.accounts.map((a) => a.name)).toContain("Via WS");
     ws.close();
+  });
+});
+
+describe("account actions against a real registrar", () => {
+  let hana: string;
+
+  it("register, disable, enable, unregister, register and unregister-all change the registrar's bindings", async () => {
+    const res = await api("/api/accounts", { method: "POST", body: JSON.stringify(atRegistrar("hana", "hana-secret")) });
+    expect(res.status).toBe(201);
+    hana = ((await res.json()) as AccountView).id;
+    const registered = await until(hana, (v) => v.status.state === "registered");
+    expect(registered.status.code).toBe(200);
+    const ours = await registrar.contacts("hana");
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toContain(`127.0.0.1:${engine.sipAddress.port}`);
+
+    // disable answers once the unregister is done: the registrar has no binding left.
+    const disabled = await ok<AccountView>(`/api/accounts/${hana}/disable`, { method: "POST" });
+    expect(disabled).toMatchObject({ enabled: false, status: { state: "disabled" } });
+    expect(await registrar.contacts("hana")).toEqual([]);
+    expect((await ok<AccountView>(`/api/accounts/${hana}`)).enabled).toBe(false);
+    // A disabled account refuses register and unregister-all.
+    expect((await post(`/api/accounts/${hana}/register`)).status).toBe(409);
+    expect((await post(`/api/accounts/${hana}/unregister-all`)).status).toBe(409);
+
+    const enabled = await ok<AccountView>(`/api/accounts/${hana}/enable`, { method: "POST" });
+    expect(enabled.enabled).toBe(true);
+    await until(hana, (v) => v.status.state === "registered");
+    expect(await registrar.contacts("hana")).toHaveLength(1);
+
+    const unregistered = await ok<AccountView>(`/api/accounts/${hana}/unregister`, { method: "POST" });
+    expect(unregistered.status.state).toBe("unregistered");
+    expect(unregistered.enabled).toBe(true);
+    expect(await registrar.contacts("hana")).toEqual([]);
+
+    await ok<AccountView>(`/api/accounts/${hana}/register`, { method: "POST" });
+    await until(hana, (v) => v.status.state === "registered");
+    expect(await registrar.contacts("hana")).toHaveLength(1);
+
+    // Another device's binding goes too with unregister-all (Contact: *).
+    await registrar.addBinding("hana", "sip:hana@192.0.2.7:5060", 300);
+    expect(await registrar.contacts("hana")).toHaveLength(2);
+    const all = await ok<AccountView>(`/api/accounts/${hana}/unregister-all`, { method: "POST" });
+    expect(all.status.state).toBe("unregistered");
+    expect(await registrar.contacts("hana")).toEqual([]);
+
+    for (const action of ["enable", "disable", "register", "unregister", "unregister-all"]) {
+      expect((await post(`/api/accounts/no-such-id/${action}`)).status).toBe(404);
+    }
+  });
+
+  it("lists the attempts in the history, with their codes, and honours ?limit", async () => {
+    const history = await ok<HistoryEntry[]>(`/api/accounts/${hana}/history`);
+    expect(history.every((h) => h.accountId === hana)).toBe(true);
+    // Three registrations (create, enable, register) and three unregisters (disable, unregister, unregister-all).
+    expect(history.filter((h) => h.kind === "register" && h.code === 200).length).toBeGreaterThanOrEqual(3);
+    expect(history.filter((h) => h.kind === "unregister" && h.code === 200).length).toBeGreaterThanOrEqual(3);
+    expect(history.some((h) => h.kind === "state" && h.state === "disabled")).toBe(true);
+    const one = await ok<HistoryEntry[]>(`/api/accounts/${hana}/history?limit=1`);
+    expect(one).toHaveLength(1);
+    expect(history.map((h) => h.id)).toContain(one[0]!.id);
+    expect((await api(`/api/accounts/${hana}/history?limit=abc`)).status).toBe(400);
+    expect((await api(`/api/accounts/${hana}/history?limit=0`)).status).toBe(400);
+    expect((await api("/api/accounts/no-such-id/history")).status).toBe(404);
+  });
+
+  it("traces the SIP messages without the password or the digest response, and honours ?limit", async () => {
+    const trace = await ok<TraceEntry[]>(`/api/accounts/${hana}/trace?limit=500`);
+    expect(trace.length).toBeGreaterThan(4);
+    expect(trace.every((t) => t.accountId === hana)).toBe(true);
+    const sent = trace.filter((t) => t.direction === "sent").map((t) => t.text);
+    const received = trace.filter((t) => t.direction === "received").map((t) => t.text);
+    expect(sent.some((t) => t.startsWith("REGISTER "))).toBe(true);
+    expect(received.some((t) => t.startsWith("SIP/2.0 200"))).toBe(true);
+    // The authenticated REGISTER is there, its credentials are not.
+    const authorized = sent.filter((t) => /^(proxy-)?authorization:/im.test(t));
+    expect(authorized.length).toBeGreaterThan(0);
+    for (const t of authorized) expect(t).toMatch(/^(Proxy-)?Authorization: Digest username="hana", \[credentials redacted\]\r?$/im);
+    const all = JSON.stringify(trace);
+    expect(all).not.toContain("hana-secret");
+    expect(all).not.toMatch(/response=/i);
+    expect(all).not.toMatch(/cnonce=/i);
+
+    const last2 = await ok<TraceEntry[]>(`/api/accounts/${hana}/trace?limit=2`);
+    expect(last2).toEqual(trace.slice(-2));
+    expect((await api(`/api/accounts/${hana}/trace?limit=501`)).status).toBe(400);
+    expect((await api("/api/accounts/no-such-id/trace")).status).toBe(404);
+  });
+});
+
+describe("alerts over HTTP", () => {
+  it("raises auth-failed for refused credentials and acknowledges it", async () => {
+    const created = await (await post("/api/accounts", atRegistrar("ivan", "not-ivans-password"))).json();
+    const failed = await until(created.id, (v) => v.status.state === "failed");
+    expect(failed.status.code).toBe(401);
+    expect(await registrar.contacts("ivan")).toEqual([]);
+
+    const alerts = await ok<Alert[]>("/api/alerts");
+    const alert = alerts.find((a) => a.accountId === created.id && a.kind === "auth-failed");
+    expect(alert).toMatchObject({ acknowledged: false, count: 1 });
+    const acked = await ok<Alert>(`/api/alerts/${alert!.id}/ack`, { method: "POST" });
+    expect(acked).toMatchObject({ id: alert!.id, acknowledged: true });
+    const after = await ok<Alert[]>("/api/alerts");
+    expect(after.find((a) => a.id === alert!.id)?.acknowledged).toBe(true);
+    expect((await post("/api/alerts/no-such-alert/ack")).status).toBe(404);
+
+    const history = await ok<HistoryEntry[]>(`/api/accounts/${created.id}/history`);
+    expect(history.filter((h) => h.kind === "register").map((h) => h.code)).toEqual([401]);
+  });
+});
+
+describe("export and import over HTTP", () => {
+  interface Exported {
+    format: string;
+    count: number;
+    content: string;
+  }
+
+  it("exports without passwords unless withPasswords=true", async () => {
+    const list = await ok<AccountView[]>("/api/accounts");
+    const plain = await ok<Exported>("/api/accounts/export?format=csv&withPasswords=false");
+    expect(plain).toMatchObject({ format: "csv", count: list.length });
+    const [header, ...rows] = plain.content.trim().split(/\r?\n/);
+    expect(header!.split(",")).not.toContain("password");
+    expect(rows).toHaveLength(list.length);
+    expect(plain.content).toContain(`sip:hana@${registrar.domain}`);
+    for (const secret of ["hana-secret", "pw-desk", "not-ivans-password"]) expect(plain.content).not.toContain(secret);
+    // Left out, the flag means no passwords too.
+    expect((await ok<Exported>("/api/accounts/export?format=csv")).content).toBe(plain.content);
+
+    const withPw = await ok<Exported>("/api/accounts/export?format=csv&withPasswords=true");
+    expect(withPw.content.split(/\r?\n/)[0]!.split(",")).toContain("password");
+    expect(withPw.content).toMatch(new RegExp(`sip:hana@${registrar.domain.replace(".", "\\.")},hana-secret,`));
+    expect(withPw.content).toContain("pw-desk");
+
+    const json = await ok<Exported>("/api/accounts/export?format=json");
+    const parsed = JSON.parse(json.content) as { accounts: Record<string, unknown>[] };
+    expect(parsed.accounts).toHaveLength(list.length);
+    expect(parsed.accounts.every((a) => !("password" in a))).toBe(true);
+    expect((await api("/api/accounts/export?format=xml")).status).toBe(400);
+  });
+
+  it("imports the good rows (which then register) and reports each bad row's line and field", async () => {
+    const csv = [
+      "name,aor,password,outboundProxy,expires,enabled",
+      `June,sip:june@${registrar.domain},june-secret,${registrar.proxyUri},300,true`,
+      "Bad AOR,not-a-sip-uri,x,,300,false",
+      "Bad flag,sip:k@example.invalid,x,,300,maybe",
+      "",
+    ].join("\n");
+    const result = await ok<ImportResult>("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: csv }) });
+    expect(result).toMatchObject({ imported: 1, rejected: 2 });
+    expect(result.issues.map(({ row, line, field }) => ({ row, line, field }))).toEqual([
+      { row: 2, line: 3, field: "aor" },
+      { row: 3, line: 4, field: "enabled" },
+    ]);
+    const list = await ok<AccountView[]>("/api/accounts");
+    const june = list.find((a) => a.aor === `sip:june@${registrar.domain}`);
+    expect(june).toMatchObject({ name: "June", hasPassword: true, expires: 300 });
+    expect(list.some((a) => a.aor === "sip:k@example.invalid")).toBe(false);
+    await until(june!.id, (v) => v.status.state === "registered");
+    expect(await registrar.contacts("june")).toHaveLength(1);
+
+    // The same row again is a duplicate, reported on its line; nothing is added.
+    const again = await ok<ImportResult>("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: csv.split("\n").slice(0, 2).join("\n") }) });
+    expect(again).toMatchObject({ imported: 0, rejected: 1, issues: [{ row: 1, line: 2, field: "aor" }] });
+    expect(await ok<AccountView[]>("/api/accounts")).toHaveLength(list.length);
+
+    expect((await post("/api/accounts/import", { format: "csv" })).status).toBe(400);
+    expect((await post("/api/accounts/import")).status).toBe(400);
+  });
+});
+
+describe("engine routes and the snapshot", () => {
+  it("counts the accounts by state as the account list has them", async () => {
+    const stats = await ok<EngineStats>("/api/engine/stats");
+    const list = await ok<AccountView[]>("/api/accounts");
+    expect(stats.accounts).toBe(list.length);
+    const byState: Record<string, number> = {};
+    for (const a of list) byState[a.status.state] = (byState[a.status.state] ?? 0) + 1;
+    expect(stats.byState).toEqual(byState);
+    expect(stats.byState).toMatchObject({ registered: 1, unregistered: 1, failed: 1 });
+    expect(stats.queued).toBe(0);
+    // hana registered three times, june once.
+    expect(stats.registerLatencyMs.count).toBeGreaterThanOrEqual(4);
+    expect(stats.registerLatencyMs.p99).toBeGreaterThanOrEqual(stats.registerLatencyMs.p50);
+    expect(stats.rssBytes).toBeGreaterThan(0);
+  });
+
+  it("re-registers on network-changed, but not credentials the registrar refused nor an account the user unregistered", async () => {
+    const list = await ok<AccountView[]>("/api/accounts");
+    const june = list.find((a) => a.aor.startsWith("sip:june@"))!;
+    const ivan = list.find((a) => a.aor.startsWith("sip:ivan@"))!;
+    const hana = list.find((a) => a.aor.startsWith("sip:hana@"))!;
+    expect(hana.status.state).toBe("unregistered");
+    const registers = async (id: string) => (await ok<HistoryEntry[]>(`/api/accounts/${id}/history`)).filter((h) => h.kind === "register" && h.code !== undefined).length;
+    const juneBefore = await registers(june.id);
+    const ivanBefore = await registers(ivan.id);
+    const hanaBefore = await registers(hana.id);
+    expect(await ok("/api/engine/network-changed", { method: "POST" })).toEqual({ ok: true });
+    const deadline = Date.now() + 10_000;
+    while ((await registers(june.id)) <= juneBefore) {
+      if (Date.now() > deadline) throw new Error("june was not re-registered after network-changed");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(june.id, (v) => v.status.state === "registered");
+    expect(await registrar.contacts("june")).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await registers(ivan.id)).toBe(ivanBefore);
+    expect((await ok<AccountView>(`/api/accounts/${ivan.id}`)).status.state).toBe("failed");
+    expect(await registers(hana.id)).toBe(hanaBefore);
+    expect((await ok<AccountView>(`/api/accounts/${hana.id}`)).status.state).toBe("unregistered");
+    expect(await registrar.contacts("hana")).toEqual([]);
+  });
+
+  it("serves a snapshot whose revision moves on with every change", async () => {
+    const snap = await ok<Snapshot>("/api/snapshot");
+    expect(snap.rev).toBeGreaterThan(0);
+    const list = await ok<AccountView[]>("/api/accounts");
+    expect(snap.accounts.map((a) => a.id).sort()).toEqual(list.map((a) => a.id).sort());
+    expect(snap.alerts.map((a) => a.id).sort()).toEqual((await ok<Alert[]>("/api/alerts")).map((a) => a.id).sort());
+    expect(JSON.stringify(snap)).not.toContain("hana-secret");
+
+    const desk = list.find((a) => a.name === "Desk")!;
+    await ok(`/api/accounts/${desk.id}`, { method: "PATCH", body: JSON.stringify({ name: "Desk 2" }) });
+    const deadline = Date.now() + 5000;
+    let next = await ok<Snapshot>("/api/snapshot");
+    while (next.rev <= snap.rev && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      next = await ok<Snapshot>("/api/snapshot");
+    }
+    expect(next.rev).toBeGreaterThan(snap.rev);
+    expect(next.accounts.find((a) => a.id === desk.id)?.name).toBe("Desk 2");
+  });
+});
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BUILT = existsSync(join(ROOT, "dist", "main", "cli.mjs"));
+
+describe("regwatch serve (the built CLI)", () => {
+  it.skipIf(!BUILT)("takes the token from $REGWATCH_TOKEN, prints it, and listens on 127.0.0.1 only", async () => {
+    const envToken = "from-the-environment-42";
+    const data = join(dir, "cli-data");
+    const child = spawn(process.execPath, [join(ROOT, "bin", "regwatch.mjs"), "serve", "--port", "0", "--data", data, "--sip-bind", "127.0.0.1"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, REGWATCH_TOKEN: envToken, REGWATCH_LOG: "warn" },
+    });
+    let out = "";
+    child.stdout!.on("data", (b) => (out += b));
+    child.stderr!.on("data", (b) => (out += b));
+    try {
+      const [, url, printed] = await new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`regwatch serve did not start in 20 s:\n${out}`)), 20_000);
+        child.stdout!.on("data", () => {
+          const m = /^listening on (http:\/\/\S+\/)#token=(\S+)$/m.exec(out);
+          if (m) resolve((clearTimeout(timer), m));
+        });
+        child.once("exit", (code) => reject((clearTimeout(timer), new Error(`regwatch serve exited with ${code}:\n${out}`))));
+      });
+      expect(printed).toBe(envToken);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const port = Number(new URL(url!).port);
+      expect(port).toBeGreaterThan(0);
+      const get = (token: string) => fetch(new URL("/api/accounts", url), { headers: { Authorization: `Bearer ${token}` } });
+      expect((await get(envToken)).status).toBe(200);
+      expect((await get("some-other-token")).status).toBe(401);
+      // Not reachable on this machine's other addresses.
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === "IPv4" && !a.internal);
+      if (external) await expect(fetch(`http://${external.address}:${port}/`)).rejects.toThrow();
+      expect(out).not.toMatch(/not loopback/);
+    } finally {
+      await stopChild(child, 10_000);
+    }
   });
 });

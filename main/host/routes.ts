@@ -40,6 +40,12 @@ const ACTIONS: Record<string, CommandName> = {
   "unregister-all": "accounts.unregisterAll",
 };
 
+/** `?limit=N`, left to the command's schema to check (a non-number fails it with 400). */
+function limitOf(query: URLSearchParams): { limit?: number } {
+  const limit = query.get("limit");
+  return limit !== null ? { limit: Number(limit) } : {};
+}
+
 const ROUTES: RouteDef[] = [
   { method: "GET", pattern: /^\/api\/snapshot$/, needsBody: false, build: () => ({ command: "state.snapshot", input: undefined }) },
   { method: "GET", pattern: /^\/api\/accounts$/, needsBody: false, build: () => ({ command: "accounts.list", input: undefined }) },
@@ -78,16 +84,13 @@ const ROUTES: RouteDef[] = [
     method: "GET",
     pattern: new RegExp(`^/api/accounts/${ID}/trace$`),
     needsBody: false,
-    build: ({ params }) => ({ command: "accounts.trace", input: { id: params[0] } }),
+    build: ({ query, params }) => ({ command: "accounts.trace", input: { id: params[0], ...limitOf(query) } }),
   },
   {
     method: "GET",
     pattern: new RegExp(`^/api/accounts/${ID}/history$`),
     needsBody: false,
-    build: ({ query, params }) => {
-      const limit = query.get("limit");
-      return { command: "accounts.history", input: { id: params[0], ...(limit !== null ? { limit: Number(limit) } : {}) } };
-    },
+    build: ({ query, params }) => ({ command: "accounts.history", input: { id: params[0], ...limitOf(query) } }),
   },
   { method: "GET", pattern: /^\/api\/engine\/stats$/, needsBody: false, build: () => ({ command: "engine.stats", input: undefined }) },
   { method: "POST", pattern: /^\/api\/engine\/network-changed$/, needsBody: false, build: () => ({ command: "engine.networkChanged", input: undefined }) },

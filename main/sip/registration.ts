@@ -100,7 +100,7 @@ export class Registration {
   private expires: number;
   private failures = 0;
   private minExpiresRetried = false;
-  /** Failed in a way only the user can mend (credentials refused, rejected by the registrar). */
+  /** Left by the user (unregistered) or failed in a way only the user can mend (credentials refused, rejected). */
   private waitingForUser = false;
   private registered = false;
   private stopped = false;
@@ -172,6 +172,7 @@ export class Registration {
 
   /** Removes our binding (or every binding of the AOR); resolves when the registrar answered or gave up. */
   unregister(all = false): Promise<void> {
+    this.waitingForUser = true;
     this.send(all ? "unregister-all" : "unregister");
     return this.whenIdle();
   }
