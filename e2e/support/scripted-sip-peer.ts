@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage } from "sip.js/lib/core/index.js";
 import { checkDigestAnswer } from "./digest-check.js";
+import { responseTo } from "./sip-response.js";
 import type { ReginfoContact } from "../../main/sip/reginfo-parser.js";
 
 const quiet = { error() {}, warn() {}, log() {}, debug() {} } as never;
@@ -191,19 +192,7 @@ export class ScriptedSipPeer {
     const req = msg as IncomingRequestMessage;
     this.requests.push(req);
     const toTag = req.toTag ?? randomBytes(4).toString("hex");
-    const base = (code: number, reason: string, extra: string[] = []) =>
-      [
-        `SIP/2.0 ${code} ${reason}`,
-        ...req.getHeaders("via").map((v) => `Via: ${v}`),
-        `From: ${req.getHeader("from")}`,
-        `To: ${req.getHeader("to")}${req.toTag ? "" : `;tag=${toTag}`}`,
-        `Call-ID: ${req.callId}`,
-        `CSeq: ${req.cseq} ${req.method}`,
-        ...extra,
-        "Content-Length: 0",
-        "",
-        "",
-      ].join("\r\n");
+    const base = (code: number, reason: string, extra: string[] = []) => responseTo(req, code, reason, toTag, extra);
     const reply = (t: string) => this.socket.send(t, rinfo.port, rinfo.address);
     if (req.method === "REGISTER") {
       if (this.dropRegisters > 0) {

@@ -13,6 +13,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Parser, type IncomingRequestMessage } from "sip.js/lib/core/index.js";
 import { checkDigestAnswer } from "../../e2e/support/digest-check.js";
+import { responseTo } from "../../e2e/support/sip-response.js";
 import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
 import { RefreshPlanner } from "../policy/refresh-planner.js";
@@ -107,18 +108,7 @@ class InMemoryRegistrar {
   }
 
   private response(req: IncomingRequestMessage, code: number, reason: string, extra: string[] = []): string {
-    return [
-      `SIP/2.0 ${code} ${reason}`,
-      ...req.getHeaders("via").map((v) => `Via: ${v}`),
-      `From: ${req.getHeader("from")}`,
-      `To: ${req.getHeader("to")};tag=reg${this.count}`,
-      `Call-ID: ${req.callId}`,
-      `CSeq: ${req.cseq} ${req.method}`,
-      ...extra,
-      "Content-Length: 0",
-      "",
-      "",
-    ].join("\r\n");
+    return responseTo(req, code, reason, `reg${this.count}`, extra);
   }
 }
 
