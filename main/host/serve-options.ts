@@ -9,8 +9,8 @@ import { generateToken, TOKEN_PATTERN } from "./token.js";
 /** A mistake on the command line: reported with the usage text. */
 export class UsageError extends Error {}
 
-export const DEFAULT_HOST = "127.0.0.1";
-export const DEFAULT_PORT = 7480;
+const DEFAULT_HOST = "127.0.0.1";
+const DEFAULT_PORT = 7480;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface ServeOptions {
@@ -74,7 +74,7 @@ function portNumber(flag: string, text: string): number {
   return n;
 }
 
-export function positiveNumber(flag: string, text: string): number {
+function positiveNumber(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got ${text}`);
   return n;
