@@ -313,10 +313,7 @@ function openWebSocket(target: StreamTarget, logger: Logger, keepalive: Required
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<StreamConnection>>();
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly keepalive: KeepaliveOptions = {},
-  ) {}
+  constructor(private readonly logger: Logger) {}
 
   acquire(target: StreamTarget): Promise<StreamConnection> {
     const key = targetKey(target);
@@ -331,7 +328,7 @@ export class ConnectionPool {
   }
 
   private reopen(key: string, target: StreamTarget): Promise<StreamConnection> {
-    const p = StreamConnection.open(target, this.logger, this.keepalive).then((c) => {
+    const p = StreamConnection.open(target, this.logger).then((c) => {
       c.onClose(() => {
         if (this.connections.get(key) === p) this.connections.delete(key);
       });
