@@ -44,14 +44,6 @@ async function pingPeer(answers: number): Promise<{ port: number; pings: () => n
   };
 }
 
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(20);
-  }
-}
-
 describe("TCP keepalive pong timeout (RFC 5626 4.4.1)", () => {
   const cleanup: Array<() => unknown> = [];
   afterEach(async () => {
@@ -77,8 +69,8 @@ describe("TCP keepalive pong timeout (RFC 5626 4.4.1)", () => {
     let closedAt = 0;
     conn.onClose(() => (closedAt = Date.now()));
 
-    await until(() => peer.lastPongAt() > 0, INTERVAL_MS + SLACK_MS);
-    await until(() => !conn.isOpen, INTERVAL_MS + PONG_TIMEOUT_MS + SLACK_MS);
+    await expect.poll(() => peer.lastPongAt() > 0, { timeout: INTERVAL_MS + SLACK_MS, interval: 20 }).toBe(true);
+    await expect.poll(() => conn.isOpen, { timeout: INTERVAL_MS + PONG_TIMEOUT_MS + SLACK_MS, interval: 20 }).toBe(false);
     // The next ping after the answered one, then the full pong timeout.
     expect(closedAt - peer.lastPongAt()).toBeGreaterThanOrEqual(INTERVAL_MS + PONG_TIMEOUT_MS - 100);
     expect(closedAt - peer.lastPongAt()).toBeLessThanOrEqual(INTERVAL_MS + PONG_TIMEOUT_MS + SLACK_MS);
@@ -94,7 +86,7 @@ describe("TCP keepalive pong timeout (RFC 5626 4.4.1)", () => {
     cleanup.push(peer.close);
     const { conn, lost } = await connect(peer.port);
 
-    await until(() => peer.pings() >= 5, 5 * INTERVAL_MS + PONG_TIMEOUT_MS + SLACK_MS);
+    await expect.poll(() => peer.pings(), { timeout: 5 * INTERVAL_MS + PONG_TIMEOUT_MS + SLACK_MS, interval: 20 }).toBeGreaterThanOrEqual(5);
     await sleep(PONG_TIMEOUT_MS);
     expect(conn.isOpen).toBe(true);
     expect(lost).toEqual([]);
