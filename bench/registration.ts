@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { EngineStats } from "../shared/contract.js";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { startHeadlessHost } from "../e2e/support/headless-host.js";
-import { peakToMean, sampleRegisterRate } from "./refresh-load.js";
+import { peakToMean, perSecond, sampleRegisterRate } from "./refresh-load.js";
 import { measureUi, type UiRun } from "./ui-at-scale.js";
 
 export interface RegwatchRun {
@@ -73,7 +73,9 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
   // BENCH_PROFILE=DIR: each engine writes a V8 CPU profile there when it stops (how the
   // largest cost named in docs/benchmarks.md was found).
   const profile = process.env.BENCH_PROFILE;
-  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn", nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [] });
+  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn", nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+    stopGraceMs: profile ? 120_000 : undefined,
+  });
   try {
     const stats = async () => (await (await host.api("/api/engine/stats")).json()) as EngineStats;
     const lines = ["name,aor,password,outboundProxy,expires,watchRegEvent"];
@@ -115,9 +117,8 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       const fromSec = Math.max(Math.ceil(opts.expiresSec * 0.3), Math.ceil(wallSec) + 1);
       const toSec = Math.ceil(opts.expiresSec * 0.5 + wallSec);
       sampleUntil = t0 + toSec * 1000;
-      const [samples] = await Promise.all([sampling, opts.whileRefreshing?.()]);
-      const perSecond = samples.slice(fromSec, toSec);
-      const load = peakToMean(perSecond);
+      const [readings] = await Promise.all([sampling, opts.whileRefreshing?.()]);
+      const load = peakToMean(perSecond(readings, t0 + fromSec * 1000, t0 + toSec * 1000));
       run.refresh = { fromSec, toSec, meanPerSec: round(load.mean), peakPerSec: round(load.peak), peakToMean: round(load.ratio) };
     }
     if (opts.ui && finished(run)) run.ui = await measureUi(host, registrar, Array.from({ length: n }, (_, i) => `${prefix}${i}`));

@@ -27,7 +27,16 @@ export interface HeadlessHost {
 }
 
 export async function startHeadlessHost(
-  opts: { dataDir?: string; keepData?: boolean; args?: string[]; logLevel?: string; /** Options for node itself, e.g. --cpu-prof. */ nodeArgs?: string[] } = {},
+  opts: {
+    dataDir?: string;
+    keepData?: boolean;
+    args?: string[];
+    logLevel?: string;
+    /** Options for node itself, e.g. --cpu-prof. */
+    nodeArgs?: string[];
+    /** How long `stop` waits for a clean exit before SIGKILL (a profile is written only on a clean exit). */
+    stopGraceMs?: number;
+  } = {},
 ): Promise<HeadlessHost> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "regwatch-host-"));
   const token = randomBytes(18).toString("hex");
@@ -67,7 +76,7 @@ export async function startHeadlessHost(
       }),
     kill: (signal) => void child.kill(signal),
     stop: async () => {
-      await stopChild(child, 10_000);
+      await stopChild(child, opts.stopGraceMs ?? 10_000);
       if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
