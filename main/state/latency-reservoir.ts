@@ -20,7 +20,8 @@ export class LatencyReservoir {
   summary(): { count: number; p50: number; p99: number } {
     const n = Math.min(this.count, this.capacity);
     if (n === 0) return { count: 0, p50: 0, p99: 0 };
-    const sorted = Array.from(this.values.subarray(0, n)).sort((a, b) => a - b);
+    // A typed array sorts numerically and natively: several times faster than an Array with a comparator.
+    const sorted = this.values.slice(0, n).sort();
     return { count: this.count, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
   }
 }
