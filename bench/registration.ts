@@ -31,8 +31,18 @@ export interface RegwatchRun {
   /** Accounts registered (and watching, if asked) when the run ended; below n means it timed out. */
   registered: number;
   retransmissions: number;
+  /** Times the engine's event loop was blocked past a retransmission tick (GC pauses, mostly). */
+  stalls: number;
   /** Accepted REGISTERs per second at the registrar over the first refresh round. */
-  refresh?: { fromSec: number; toSec: number; meanPerSec: number; peakPerSec: number; peakToMean: number };
+  refresh?: {
+    fromSec: number;
+    toSec: number;
+    meanPerSec: number;
+    peakPerSec: number;
+    peakToMean: number;
+    /** Accepted REGISTERs in each second from the start to `toSec`: the burst, then the round. */
+    perSecond: number[];
+  };
   ui?: UiRun;
 }
 
@@ -112,6 +122,7 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       heapPerAccountKiB: round((s.heapUsedBytes - before.heapUsedBytes) / n / 1024),
       cpuSecPerRegistration: Number((cpuSec / n).toPrecision(3)),
       retransmissions: s.udp.retransmissions - before.udp.retransmissions,
+      stalls: s.udp.stalls - before.udp.stalls,
     };
     if (sampling) {
       // From the first refresh, or from the end of the initial burst if that came later: the
@@ -120,8 +131,10 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       const toSec = Math.ceil(opts.expiresSec * 0.5 + wallSec);
       sampleUntil = t0 + toSec * 1000;
       const [readings] = await Promise.all([sampling, opts.whileRefreshing?.()]);
-      const load = peakToMean(perSecond(readings, t0 + fromSec * 1000, t0 + toSec * 1000));
-      run.refresh = { fromSec, toSec, meanPerSec: round(load.mean), peakPerSec: round(load.peak), peakToMean: round(load.ratio) };
+      // Sampling began before the import, so nothing was accepted between t0 and the first reading.
+      const series = perSecond([{ atMs: t0, total: readings[0]!.total }, ...readings], t0, t0 + toSec * 1000).map(Math.round);
+      const load = peakToMean(series.slice(fromSec));
+      run.refresh = { fromSec, toSec, meanPerSec: round(load.mean), peakPerSec: round(load.peak), peakToMean: round(load.ratio), perSecond: series };
     }
     if (opts.ui && finished(run)) run.ui = await measureUi(host, registrar, Array.from({ length: n }, (_, i) => `${prefix}${i}`));
     return run;

@@ -47,7 +47,7 @@ for (const n of sizes) {
   const pending = deferred;
   deferred = undefined;
   const off = await runRegwatch(registrar, "r", n, { watchRegEvent: false, expiresSec, timeoutMs, refresh: true, whileRefreshing: pending });
-  console.log(`${n} off: ${JSON.stringify(off)} (${elapsed()})`);
+  console.log(`${n} off: ${JSON.stringify(off, (k, v) => (k === "perSecond" ? undefined : v))} (${elapsed()})`);
   const on = await runRegwatch(registrar, "w", n, { watchRegEvent: true, expiresSec: 3600, timeoutMs, ui: true });
   console.log(`${n} on: ${JSON.stringify(on)} (${elapsed()})`);
   const row: Row = { n, off, on };

@@ -397,7 +397,7 @@ export class Engine {
           rssBytes: mem.rss,
           heapUsedBytes: mem.heapUsed,
           cpuMicros: { user: cpu.user, system: cpu.system },
-          udp: { retransmissions: this.socket.retransmissions, refused: this.socket.refused, unrouted: this.socket.unrouted },
+          udp: { retransmissions: this.socket.retransmissions, refused: this.socket.refused, unrouted: this.socket.unrouted, stalls: this.socket.stalls },
         };
       },
       "engine.networkChanged": () => {

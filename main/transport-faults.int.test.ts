@@ -1,12 +1,14 @@
 /**
  * Transport faults in the middle of a transaction: a TCP connection reset while a REGISTER
  * waits for its answer (through a relay in front of the real Kamailio), and a UDP registrar that
- * never answers at all (Timer E retransmissions, then Timer F, then backoff, not a loop).
+ * never answers at all (Timer E retransmissions, then Timer F, then backoff, not a loop), and an
+ * engine whose own event loop stalls while an answer waits unread in its socket.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistrar, type Registrar } from "../e2e/registrar/registrar.js";
 import { waitForAccount } from "../e2e/support/engine-waits.js";
+import { ScriptedSipPeer } from "../e2e/support/scripted-sip-peer.js";
 import { TcpResetRelay } from "../e2e/support/tcp-reset-relay.js";
 import { AccountInput } from "../shared/contract.js";
 import { createTestEngine, type TestEngine } from "../testing/test-engine.js";
@@ -83,4 +85,39 @@ describe("UDP registrar that never answers", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(received.length).toBe(11);
   }, 60_000);
+});
+
+describe("an engine that stalls", () => {
+  let peer: ScriptedSipPeer;
+  beforeAll(async () => {
+    peer = await ScriptedSipPeer.start();
+  });
+  afterAll(() => peer?.close());
+
+  it("reads the answer that arrived during the stall instead of retransmitting the request", async () => {
+    const { id } = await engine.handle("accounts.create", AccountInput.parse({ name: "Stall", aor: "sip:stall@stall.test", password: "", outboundProxy: peer.uri, watchRegEvent: false }));
+    const first = await waitForAccount(engine, id, (v) => v.status.state === "registered");
+    const before = await engine.handle("engine.stats", undefined);
+    let stalledOn: number | undefined;
+    peer.registerResponder = (_req, n) => {
+      // The 200 OK goes out, then the whole process (engine included) freezes for 1.5 s, well past
+      // T1, as a long GC pause does: the answer waits in the engine's socket meanwhile.
+      if (stalledOn === undefined) {
+        stalledOn = n;
+        setImmediate(() => {
+          const until = Date.now() + 1500;
+          while (Date.now() < until);
+        });
+      }
+      return undefined;
+    };
+    await engine.handle("accounts.register", { id });
+    // A new 200 OK grants a new expiry.
+    await waitForAccount(engine, id, (v) => v.status.state === "registered" && v.status.expiresAt! > first.status.expiresAt!, 10_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await engine.handle("engine.stats", undefined);
+    expect(after.udp.stalls).toBeGreaterThan(before.udp.stalls);
+    expect(after.udp.retransmissions).toBe(before.udp.retransmissions);
+    expect(peer.count("REGISTER")).toBe(stalledOn);
+  }, 20_000);
 });

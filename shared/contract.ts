@@ -274,7 +274,7 @@ export const EngineStats = z.object({
   rssBytes: z.number(),
   heapUsedBytes: z.number(),
   cpuMicros: z.object({ user: z.number(), system: z.number() }),
-  udp: z.object({ retransmissions: z.number().int(), refused: z.number().int(), unrouted: z.number().int() }),
+  udp: z.object({ retransmissions: z.number().int(), refused: z.number().int(), unrouted: z.number().int(), stalls: z.number().int() }),
 });
 export type EngineStats = z.infer<typeof EngineStats>;
 

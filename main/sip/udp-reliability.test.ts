@@ -41,4 +41,17 @@ describe("UdpReliability", () => {
     expect(r.due(T1, live).map((x) => x.to)).toEqual(["bob"]);
     expect(r.size).toBe(1);
   });
+
+  it("does not count a stall of the process toward retransmission, and leaves one T1 to read the answers", () => {
+    const r = new UdpReliability<string>();
+    r.requestSent("a", "REGISTER", "x", "p", 0);
+    // The process froze from 100 ms to 1,100 ms; its first tick after that is late by 900 ms.
+    r.postpone(900);
+    expect(r.due(1100)).toEqual([]);
+    expect(r.due(T1 + 900 + T1 - 1)).toEqual([]);
+    expect(r.due(T1 + 900 + T1).map((x) => x.text)).toEqual(["x"]);
+    // Timer F is not moved: the transaction still ends on time.
+    r.due(TRANSACTION_MS);
+    expect(r.size).toBe(0);
+  });
 });

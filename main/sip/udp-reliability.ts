@@ -66,6 +66,17 @@ export class UdpReliability<D> {
   }
 
   /**
+   * The process was frozen for `ms` (a GC pause, a suspended laptop): answers may be waiting
+   * unread in the socket, and the first tick after the freeze runs before they are read. The
+   * frozen time does not count toward any retransmission, and the answers get one T1 to be read,
+   * so a stall does not turn into a burst of retransmissions (a stateless registrar would take
+   * every one as a new REGISTER).
+   */
+  postpone(ms: number): void {
+    for (const p of this.pending.values()) p.nextAt += ms + T1;
+  }
+
+  /**
    * Retransmissions due now; expired entries are dropped (sip.js reports the timeout), and so
    * are those whose sender has left (`live` false), checked here rather than on leaving so that
    * leaving costs nothing.

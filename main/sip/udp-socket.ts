@@ -27,6 +27,8 @@ export interface UdpEndpoint {
 /** No response to a request can arrive later than Timer F. */
 const BRANCH_TTL_MS = TRANSACTION_MS;
 const TICK_MS = 100;
+/** A tick this much later than due means the event loop was blocked, not merely busy. */
+const STALL_MS = 250;
 /** Bursts of thousands of responses must not overflow the kernel's default buffer. */
 const SOCKET_BUFFER = 4 * 1024 * 1024;
 
@@ -44,6 +46,9 @@ export class SharedUdpSocket {
   private ticks = 0;
   /** Retransmissions sent (for tests and benchmarks). */
   retransmissions = 0;
+  /** Ticks that came late because the process itself was stalled (see `UdpReliability.postpone`). */
+  stalls = 0;
+  private lastTick = Date.now();
   /** Retransmitted requests answered from the cache. */
   replays = 0;
   /** Datagrams that matched no account (counted, logged at debug). */
@@ -163,6 +168,12 @@ export class SharedUdpSocket {
   }
 
   private tick(now: number): void {
+    const late = now - this.lastTick - TICK_MS;
+    this.lastTick = now;
+    if (late > STALL_MS) {
+      this.stalls++;
+      this.reliability.postpone(late);
+    }
     for (const r of this.reliability.due(now, (d) => this.router.isAttached(d.endpoint))) {
       this.retransmissions++;
       void this.write(r.text, r.to.hop).catch(() => undefined);
