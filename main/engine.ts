@@ -31,7 +31,7 @@ import { systemClock, type Clock, type TimerHandle } from "./clock.js";
 import { EngineError, notFound } from "./errors.js";
 import { createLogger, type Logger } from "./log.js";
 import { Pacer } from "./policy/pacer.js";
-import { RefreshPlanner } from "./policy/refresh-planner.js";
+import { flatRefreshRate, RefreshPlanner } from "./policy/refresh-planner.js";
 import { LatencyReservoir } from "./state/latency-reservoir.js";
 import { backoffMs, type RetryPolicyOptions } from "./policy/retry-policy.js";
 import { streamLink, udpLink, type SipLink } from "./sip/link-transport.js";
@@ -123,7 +123,7 @@ export class Engine {
   private readonly pool: ConnectionPool;
   private readonly dns: DnsClient;
   private readonly trace = new SipTrace();
-  private readonly planner = new RefreshPlanner();
+  private readonly planner = new RefreshPlanner(() => flatRefreshRate(this.refreshingExpiries()));
   private readonly latencies = new LatencyReservoir(100_000);
   private readonly hub: StateHub;
   private readonly pacer: Pacer;
@@ -629,6 +629,15 @@ export class Engine {
     if (!registration) return;
     entry.registration = undefined;
     await registration.stop({ unregister, timeoutMs: this.opts.unregisterTimeoutMs ?? 3000 });
+  }
+
+  /** The expiry of every refresh the enabled accounts keep going: REGISTERs and reg-event SUBSCRIBEs. */
+  private *refreshingExpiries(): Iterable<number> {
+    for (const { record } of this.accounts.values()) {
+      if (!record.enabled) continue;
+      yield record.expires;
+      if (record.watchRegEvent) yield this.opts.regEventExpiresSec ?? 3600;
+    }
   }
 
   /** After the first successful REGISTER, watch the AOR's reg event (if the account wants it). */
