@@ -647,7 +647,12 @@ export class Engine {
     if (!entry || !registration || entry.watcher || !entry.record.watchRegEvent || this.closed) return;
     const watcher = new RegEventWatcher(
       registration.userAgent,
-      { aor: entry.record.aor, expires: this.opts.regEventExpiresSec ?? 3600, own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance } },
+      {
+        aor: entry.record.aor,
+        expires: this.opts.regEventExpiresSec ?? 3600,
+        own: { contactUri: registration.contactUri, callId: registration.callId, instance: registration.instance },
+        preemptiveAuthorization: (request) => registration.preemptiveAuthorization(request),
+      },
       { clock: this.opts.clock, logger: this.opts.logger, random: this.opts.random, planner: this.planner },
       this.regEventListener(id, registration),
     );

@@ -10,7 +10,7 @@ let engine: Engine;
 let testEngine: TestEngine;
 
 beforeAll(async () => {
-  registrar = await startRegistrar({ users: { dave: "dave-secret", erin: "erin-secret" } });
+  registrar = await startRegistrar({ users: { dave: "dave-secret", erin: "erin-secret", frank: "frank-secret" } });
   testEngine = await createTestEngine({ deltaIntervalMs: 20 });
   engine = testEngine.engine;
 });
@@ -43,6 +43,19 @@ describe("reg event against a real Kamailio", () => {
     await expect.poll(() => registrar.contacts("dave"), { timeout: 5000 }).toHaveLength(1);
     const history = await engine.handle("accounts.history", { id });
     expect(history.map((h) => h.reason)).toContain("unregistered by someone else");
+  });
+
+  it("subscribes with the credentials of the REGISTER's challenge: Kamailio takes them without a 401", async () => {
+    const { id } = await create("frank", "frank-secret");
+    await waitForAccount(engine, id, (v) => v.status.regEvent.state === "active");
+    const trace = await engine.handle("accounts.trace", { id });
+    const subscribes = trace.filter((t) => t.direction === "sent" && t.text.startsWith("SUBSCRIBE "));
+    expect(subscribes).toHaveLength(1);
+    expect(subscribes[0]!.text).toMatch(/^Authorization: Digest username="frank", \[credentials redacted\]/m);
+    const answers = trace.filter((t) => t.direction === "received" && /^CSeq: *\d+ SUBSCRIBE/m.test(t.text)).map((t) => t.text.split("\r\n")[0]);
+    expect(answers).toEqual(["SIP/2.0 200 OK"]);
+    // The REGISTER itself was challenged as usual.
+    expect(trace.some((t) => t.direction === "received" && t.text.startsWith("SIP/2.0 401") && /^CSeq: *\d+ REGISTER/m.test(t.text))).toBe(true);
   });
 
   it("never alerts for our own unregister", async () => {

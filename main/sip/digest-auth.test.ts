@@ -58,4 +58,23 @@ describe("DigestCredentials", () => {
     c.authenticate(request, { realm: "r", nonce: "n", qop: ["auth"] });
     expect(c.toString()).toContain("nc=00000002");
   });
+
+  it("answers a later request pre-emptively with the last challenge, counting on the nonce", () => {
+    const c = new DigestCredentials("alice", "hunter2");
+    const subscribe = { method: "SUBSCRIBE", ruri: "sip:alice@example.com" };
+    expect(c.preemptive(subscribe)).toBeUndefined();
+    const challenge = { algorithm: "MD5", realm: "example.com", nonce: "n1", qop: ["auth"] };
+    expect(c.authenticate(request, challenge)).toBe(true);
+    const line = c.preemptive(subscribe)!;
+    expect(line).toMatch(/^Authorization: Digest /);
+    expect(line).toContain('nonce="n1"');
+    expect(line).toContain('uri="sip:alice@example.com"');
+    expect(line).toContain("nc=00000002");
+    const cnonce = /cnonce="([^"]+)"/.exec(line)![1]!;
+    const expected = digestResponse({ algorithm: "MD5", username: "alice", realm: "example.com", password: "hunter2", method: "SUBSCRIBE", uri: "sip:alice@example.com", nonce: "n1", qop: "auth", nc: "00000002", cnonce });
+    expect(line).toContain(`response="${expected}"`);
+    // A proxy's challenge (407) is answered in Proxy-Authorization.
+    c.authenticate(request, challenge, undefined, "proxy-authorization");
+    expect(c.preemptive(subscribe)).toMatch(/^Proxy-Authorization: Digest /);
+  });
 });

@@ -60,7 +60,13 @@ export class RegEventWatcher {
 
   constructor(
     private readonly ua: UserAgent,
-    private readonly config: { aor: string; expires: number; own: OwnIdentity },
+    private readonly config: {
+      aor: string;
+      expires: number;
+      own: OwnIdentity;
+      /** Pre-emptive credentials for the initial SUBSCRIBE (from the account's REGISTER challenge). */
+      preemptiveAuthorization?: (request: { method: string; ruri: unknown }) => string | undefined;
+    },
     private readonly deps: RegEventWatcherDeps,
     private readonly listener: RegEventListener,
   ) {
@@ -77,12 +83,14 @@ export class RegEventWatcher {
     const gen = ++this.generation;
     const aor = UserAgent.makeURI(this.config.aor)!;
     const core = this.ua.userAgentCore;
+    const authorization = this.config.preemptiveAuthorization?.({ method: "SUBSCRIBE", ruri: aor });
     const message: OutgoingRequestMessage = core.makeOutgoingRequestMessage("SUBSCRIBE", aor, aor, aor, {}, [
       "Event: reg",
       ACCEPT,
       `Expires: ${this.config.expires}`,
       `Contact: ${this.ua.contact.toString()}`,
       ALLOW,
+      ...(authorization ? [authorization] : []),
     ]);
     this.listener.state("subscribing");
     const live = () => gen === this.generation && !this.stopped;

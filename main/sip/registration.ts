@@ -90,6 +90,7 @@ export class Registration {
    */
   readonly instance: string;
   private readonly ua: UserAgent;
+  private readonly credentials: DigestCredentials | undefined;
   private readonly request: OutgoingRequestMessage;
   private readonly random: () => number;
   private readonly retry: RetryPolicyOptions;
@@ -140,8 +141,8 @@ export class Registration {
     // Our digest implementation (MD5, SHA-256, SHA-512-256) instead of sip.js's MD5-only one.
     // Without a stored password there is nothing to answer a challenge with: the 401 is final.
     const { authUsername, password } = config;
-    (this.ua.userAgentCore.configuration as { authenticationFactory: () => unknown }).authenticationFactory = () =>
-      password ? new DigestCredentials(authUsername, password) : undefined;
+    this.credentials = password ? new DigestCredentials(authUsername, password) : undefined;
+    (this.ua.userAgentCore.configuration as { authenticationFactory: () => unknown }).authenticationFactory = () => this.credentials;
     const accepted = deps.link.responseAccepted;
     if (accepted) {
       // Tells the link which responses sip.js really took (see SharedUdpSocket.responseAccepted).
@@ -180,6 +181,11 @@ export class Registration {
   /** The account's user agent (credentials, transport), shared with its reg-event watcher. */
   get userAgent(): UserAgent {
     return this.ua;
+  }
+
+  /** Pre-emptive credentials for another request of this account (see DigestCredentials.preemptive). */
+  preemptiveAuthorization(request: { method: string; ruri: unknown }): string | undefined {
+    return this.credentials?.preemptive(request);
   }
 
   /** Call-ID of our REGISTERs: a reg-event contact with it is our binding. */
