@@ -54,4 +54,24 @@ describe("UdpReliability", () => {
     r.due(TRANSACTION_MS);
     expect(r.size).toBe(0);
   });
+
+  it("waits the measured round trip before retransmitting to a destination whose answers come late", () => {
+    const r = new UdpReliability<string>();
+    // Answers from "busy" take 900 ms (they queue behind thousands of others); "near" answers at once.
+    for (let i = 0; i < 20; i++) {
+      r.requestSent(`b${i}`, "REGISTER", "x", "busy", i * 1000);
+      r.requestSent(`n${i}`, "REGISTER", "y", "near", i * 1000);
+      r.responseReceived(`n${i}`, 200, i * 1000 + 5);
+      if (i === 0) {
+        // The first request to "busy" is retransmitted at T1 (nothing measured yet), so its
+        // answer is no measure of the round trip (Karn's rule): the later ones are.
+        expect(r.due(T1).map((x) => x.to)).toEqual(["busy"]);
+      }
+      r.responseReceived(`b${i}`, 200, i * 1000 + 900);
+    }
+    r.requestSent("b-next", "REGISTER", "x", "busy", 100_000);
+    r.requestSent("n-next", "REGISTER", "y", "near", 100_000);
+    expect(r.due(100_000 + T1).map((x) => x.to)).toEqual(["near"]);
+    expect(r.due(100_000 + 1000).map((x) => x.to)).toEqual(["busy"]);
+  });
 });

@@ -1,13 +1,16 @@
 /**
  * RFC 3261 17.1.2.2 / 17.2.2 over UDP, which sip.js leaves out (its Timer E and A are "FIXME"):
- * a client request is retransmitted from T1, doubling up to T2, until a final response or
- * Timer F; after a provisional response it goes on every T2. A request we already answered
+ * a client request is retransmitted from T1 (or the measured round trip to its destination,
+ * when longer: see RttEstimator), doubling up to T2, until a final response or Timer F; after a
+ * provisional response it goes on every T2. A request we already answered
  * (a retransmitted NOTIFY) is answered again from a cache instead of reaching sip.js, whose
  * server transactions end at once and would answer it with an error.
  *
  * Pure bookkeeping with an injected `now`: the socket calls `due(now)` from a single tick timer,
  * so there is never a timer per transaction.
  */
+import { RttEstimator } from "./rtt-estimator.js";
+
 export const T1 = 500;
 export const T2 = 4000;
 /** Timer F / Timer J: 64 x T1. */
@@ -19,9 +22,11 @@ export interface Resend<D> {
 }
 
 interface PendingRequest<D> extends Resend<D> {
+  sentAt: number;
   nextAt: number;
   interval: number;
   deadline: number;
+  retransmitted: boolean;
 }
 
 interface CachedResponse<D> extends Resend<D> {
@@ -31,6 +36,10 @@ interface CachedResponse<D> extends Resend<D> {
 export class UdpReliability<D> {
   private readonly pending = new Map<string, PendingRequest<D>>();
   private readonly answered = new Map<string, CachedResponse<D>>();
+  private readonly rtt = new Map<string, RttEstimator>();
+
+  /** `destinationOf`: which round-trip estimate a request's destination shares. */
+  constructor(private readonly destinationOf: (to: D) => string = String) {}
 
   get size(): number {
     return this.pending.size + this.answered.size;
@@ -39,13 +48,24 @@ export class UdpReliability<D> {
   /** A request went out: retransmit it until told otherwise. ACK is never retransmitted. */
   requestSent(branch: string, method: string, text: string, to: D, now: number): void {
     if (method === "ACK") return;
-    this.pending.set(branch, { text, to, nextAt: now + T1, interval: T1, deadline: now + TRANSACTION_MS });
+    const interval = this.timeoutFor(to);
+    this.pending.set(branch, { text, to, sentAt: now, nextAt: now + interval, interval, deadline: now + TRANSACTION_MS, retransmitted: false });
+  }
+
+  /** The first retransmission interval for a request to `to` now. */
+  private timeoutFor(to: D): number {
+    return this.rtt.get(this.destinationOf(to))?.timeoutMs ?? T1;
   }
 
   /** A response to our request arrived. */
   responseReceived(branch: string, status: number, now: number): void {
     const p = this.pending.get(branch);
     if (!p) return;
+    if (!p.retransmitted) {
+      const key = this.destinationOf(p.to);
+      const estimator = this.rtt.get(key) ?? this.rtt.set(key, new RttEstimator(T1, T2)).get(key)!;
+      estimator.sample(now - p.sentAt);
+    }
     if (status >= 200) this.pending.delete(branch);
     else {
       // Provisional: keep retransmitting, but only every T2 (non-INVITE).
@@ -90,6 +110,7 @@ export class UdpReliability<D> {
       }
       if (now >= p.nextAt) {
         out.push(p);
+        p.retransmitted = true;
         p.interval = Math.min(p.interval * 2, T2);
         p.nextAt = now + p.interval;
       }

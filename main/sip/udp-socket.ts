@@ -42,7 +42,7 @@ const MAX_DATAGRAM = 65_507;
 export class SharedUdpSocket {
   private readonly router = new MessageRouter<UdpEndpoint>();
   private readonly ticker: ReturnType<typeof setInterval>;
-  private readonly reliability = new UdpReliability<Destination>();
+  private readonly reliability = new UdpReliability<Destination>((d) => `${d.hop.address}:${d.hop.port}`);
   private ticks = 0;
   /** Retransmissions sent (for tests and benchmarks). */
   retransmissions = 0;
