@@ -23,4 +23,15 @@ describe("RttEstimator", () => {
     for (let i = 0; i < 100; i++) e.sample(20);
     expect(e.timeoutMs).toBe(500);
   });
+
+  it("backs off after a timeout until the next measurement (RFC 6298 5.5)", () => {
+    const e = new RttEstimator(500, 4000);
+    e.timedOut();
+    expect(e.timeoutMs).toBe(1000);
+    e.timedOut();
+    e.timedOut();
+    expect(e.timeoutMs).toBe(4000);
+    e.sample(20);
+    expect(e.timeoutMs).toBe(500);
+  });
 });

@@ -9,6 +9,8 @@
 export class RttEstimator {
   private srtt: number | undefined;
   private rttvar = 0;
+  /** Doubled on each retransmission timeout until a new measurement (RFC 6298 5.5). */
+  private backoff = 1;
 
   /** `minMs` (T1) until measured otherwise, never above `maxMs` (T2). */
   constructor(
@@ -18,6 +20,7 @@ export class RttEstimator {
 
   /** A round trip measured on a request that was never retransmitted (Karn's rule). */
   sample(ms: number): void {
+    this.backoff = 1;
     if (this.srtt === undefined) {
       this.srtt = ms;
       this.rttvar = ms / 2;
@@ -27,9 +30,18 @@ export class RttEstimator {
     this.srtt = 0.875 * this.srtt + 0.125 * ms;
   }
 
+  /**
+   * A request went unanswered for its first interval. Requests sent after it start from twice
+   * as long until one is measured: once most requests are retransmitted, Karn's rule leaves no
+   * measurements, and without this the estimate would stay where the trouble began.
+   */
+  timedOut(): void {
+    this.backoff = Math.min(this.backoff * 2, 64);
+  }
+
   /** The first retransmission interval. */
   get timeoutMs(): number {
-    if (this.srtt === undefined) return this.minMs;
-    return Math.min(this.maxMs, Math.max(this.minMs, Math.round(this.srtt + 4 * this.rttvar)));
+    const base = this.srtt === undefined ? this.minMs : Math.max(this.minMs, this.srtt + 4 * this.rttvar);
+    return Math.min(this.maxMs, Math.round(base * this.backoff));
   }
 }

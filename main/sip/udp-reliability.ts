@@ -57,15 +57,16 @@ export class UdpReliability<D> {
     return this.rtt.get(this.destinationOf(to))?.timeoutMs ?? T1;
   }
 
+  private estimatorFor(to: D): RttEstimator {
+    const key = this.destinationOf(to);
+    return this.rtt.get(key) ?? this.rtt.set(key, new RttEstimator(T1, T2)).get(key)!;
+  }
+
   /** A response to our request arrived. */
   responseReceived(branch: string, status: number, now: number): void {
     const p = this.pending.get(branch);
     if (!p) return;
-    if (!p.retransmitted) {
-      const key = this.destinationOf(p.to);
-      const estimator = this.rtt.get(key) ?? this.rtt.set(key, new RttEstimator(T1, T2)).get(key)!;
-      estimator.sample(now - p.sentAt);
-    }
+    if (!p.retransmitted) this.estimatorFor(p.to).sample(now - p.sentAt);
     if (status >= 200) this.pending.delete(branch);
     else {
       // Provisional: keep retransmitting, but only every T2 (non-INVITE).
@@ -110,6 +111,7 @@ export class UdpReliability<D> {
       }
       if (now >= p.nextAt) {
         out.push(p);
+        if (!p.retransmitted) this.estimatorFor(p.to).timedOut();
         p.retransmitted = true;
         p.interval = Math.min(p.interval * 2, T2);
         p.nextAt = now + p.interval;
