@@ -60,18 +60,18 @@ export async function acceptedRegisters(registrar: Registrar): Promise<number> {
 }
 
 /**
- * Readings of accepted REGISTERs from now until `untilMs()` (epoch ms; asked again before each
- * reading, so the caller can set the end once it knows it), about one a second, each stamped
- * with the middle of its kamcmd call.
+ * Readings of accepted REGISTERs from now until `stop` says so (asked after each reading, with
+ * the first one, so the caller can change its mind as it learns more), about one a second, each
+ * stamped with the middle of its kamcmd call.
  */
-export async function sampleRegisterRate(registrar: Registrar, untilMs: () => number): Promise<Reading[]> {
+export async function sampleRegisterRate(registrar: Registrar, stop: (latest: Reading, first: Reading) => boolean): Promise<Reading[]> {
   const read = async (): Promise<Reading> => {
     const start = Date.now();
     const total = await acceptedRegisters(registrar);
     return { atMs: (start + Date.now()) / 2, total };
   };
   const readings = [await read()];
-  while (readings.at(-1)!.atMs <= untilMs()) {
+  while (!stop(readings.at(-1)!, readings[0]!)) {
     await new Promise((r) => setTimeout(r, Math.max(0, readings.at(-1)!.atMs + 1000 - Date.now())));
     readings.push(await read());
   }

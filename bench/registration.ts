@@ -93,9 +93,10 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
     const before = await stats();
     const t0 = Date.now();
     // Refreshes come in [30 %, 50 %] of the expiry after each registration (refresh planner):
-    // sample the registrar from the start, and stop once the last account's window has passed.
-    let sampleUntil = Number.POSITIVE_INFINITY;
-    const sampling = opts.refresh ? sampleRegisterRate(registrar, () => sampleUntil) : undefined;
+    // sample the registrar from the start until every account has refreshed once (n first
+    // REGISTERs and n refreshes accepted), or at the latest once the last one's window has passed.
+    let latestEnd = Number.POSITIVE_INFINITY;
+    const sampling = opts.refresh ? sampleRegisterRate(registrar, (r, first) => r.total - first.total >= 2 * n || r.atMs > latestEnd) : undefined;
     const res = await host.api("/api/accounts/import", { method: "POST", body: JSON.stringify({ format: "csv", content: lines.join("\n") }) });
     if (res.status !== 200) throw new Error(`import failed: ${res.status} ${await res.text()}`);
     let s = await stats();
@@ -128,9 +129,10 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
       // From the first refresh, or from the end of the initial burst if that came later: the
       // burst is start-up load, not refresh load.
       const fromSec = Math.max(Math.ceil(opts.expiresSec * 0.3), Math.ceil(wallSec) + 1);
-      const toSec = Math.ceil(opts.expiresSec * 0.5 + wallSec);
-      sampleUntil = t0 + toSec * 1000;
+      // A few seconds past the window for the refresh's own round trip.
+      latestEnd = t0 + (opts.expiresSec * 0.5 + wallSec + 5) * 1000;
       const [readings] = await Promise.all([sampling, opts.whileRefreshing?.()]);
+      const toSec = Math.floor((readings.at(-1)!.atMs - t0) / 1000);
       // Sampling began before the import, so nothing was accepted between t0 and the first reading.
       const series = perSecond([{ atMs: t0, total: readings[0]!.total }, ...readings], t0, t0 + toSec * 1000).map(Math.round);
       const load = peakToMean(series.slice(fromSec));
