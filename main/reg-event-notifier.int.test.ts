@@ -54,6 +54,24 @@ async function setup(opts: { subscribeStatus?: number; regEventPolicy?: Record<s
 const kinds = async (id: string) => (await alertsFor(engine, id)).map((a) => a.kind);
 const reasons = async (id: string) => (await engine.handle("accounts.history", { id })).map((h) => h.reason ?? "");
 
+describe("pre-emptive credentials on the SUBSCRIBE", () => {
+  it("are replaced, not doubled, when the notifier challenges them anyway", async () => {
+    const peer = await ScriptedSipPeer.start();
+    peers.push(peer);
+    peer.auth = { realm: "scripted.test", password: "pw-chal", algorithms: ["MD5"] };
+    peer.challengeSubscribes = 1;
+    const { id } = await engine.handle("accounts.create", AccountInput.parse({ name: "Challenged", aor: `sip:chal${++n}@scripted.test`, password: "pw-chal", outboundProxy: peer.uri, expires: 300 }));
+    await waitForAccount(engine, id, (v) => v.status.state === "registered");
+    await expect.poll(() => peer.count("SUBSCRIBE")).toBe(2);
+    const [first, second] = peer.requests.filter((r) => r.method === "SUBSCRIBE");
+    // The first carries the REGISTER's answer; the retry carries exactly one, for the new nonce.
+    expect(first!.getHeaders("authorization")).toHaveLength(1);
+    expect(second!.getHeaders("authorization")).toHaveLength(1);
+    expect(second!.getHeader("authorization")).not.toBe(first!.getHeader("authorization"));
+    expect((await engine.handle("accounts.get", { id })).status.regEvent.state).not.toBe("failed");
+  });
+});
+
 describe("own binding events", () => {
   it("deactivated: alert and re-register at once", async () => {
     const { peer, id, aor, own } = await setup();

@@ -52,6 +52,8 @@ interface Dialog {
 export class ScriptedSipPeer {
   /** Status for the next SUBSCRIBEs (200 accepts). */
   subscribeStatus = 200;
+  /** Challenge this many SUBSCRIBEs with a fresh nonce (stale=true) before taking one (needs `auth`). */
+  challengeSubscribes = 0;
   /** Expiry the registrar grants. */
   grantSec = 300;
   /** Subscription expiry put in the first NOTIFY. */
@@ -194,6 +196,14 @@ export class ScriptedSipPeer {
     const toTag = req.toTag ?? randomBytes(4).toString("hex");
     const base = (code: number, reason: string, extra: string[] = []) => responseTo(req, code, reason, toTag, extra);
     const reply = (t: string) => this.socket.send(t, rinfo.port, rinfo.address);
+    const challenge = (stale: boolean) => {
+      const nonce = randomBytes(8).toString("hex");
+      const header = this.auth!.proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
+      const challenges = this.auth!.algorithms.map(
+        (a) => `${header}: Digest realm="${this.auth!.realm}", nonce="${nonce}", qop="auth", algorithm=${a}${stale ? ", stale=true" : ""}`,
+      );
+      return this.auth!.proxy ? base(407, "Proxy Authentication Required", challenges) : base(401, "Unauthorized", challenges);
+    };
     if (req.method === "REGISTER") {
       if (this.dropRegisters > 0) {
         this.dropRegisters--;
@@ -213,14 +223,7 @@ export class ScriptedSipPeer {
       if (scripted) return reply(base(scripted[0], scripted[1], scripted[2] ?? []));
       if (this.auth) {
         const verdict = this.checkAuth(req);
-        if (verdict !== "ok") {
-          const nonce = randomBytes(8).toString("hex");
-          const header = this.auth.proxy ? "Proxy-Authenticate" : "WWW-Authenticate";
-          const challenges = this.auth.algorithms.map(
-            (a) => `${header}: Digest realm="${this.auth!.realm}", nonce="${nonce}", qop="auth", algorithm=${a}${verdict === "stale" ? ", stale=true" : ""}`,
-          );
-          return reply(this.auth.proxy ? base(407, "Proxy Authentication Required", challenges) : base(401, "Unauthorized", challenges));
-        }
+        if (verdict !== "ok") return reply(challenge(verdict === "stale"));
       }
       if (uri && expires !== "0") {
         this.clientContact = uri;
@@ -229,6 +232,10 @@ export class ScriptedSipPeer {
       reply(okFor(uri, expires));
     } else if (req.method === "SUBSCRIBE") {
       if (this.subscribeStatus !== 200) return reply(base(this.subscribeStatus, "Scripted"));
+      if (this.auth && this.challengeSubscribes > 0) {
+        this.challengeSubscribes--;
+        return reply(challenge(true));
+      }
       const expires = Number(req.getHeader("expires") ?? "3600");
       reply(base(200, "OK", [`Expires: ${expires}`, `Contact: <sip:notifier@127.0.0.1:${this.port}>`]));
       if (expires === 0) return;

@@ -78,14 +78,15 @@ export class DigestCredentials {
 
   /**
    * Pre-emptive credentials for `request` from the last challenge answered (RFC 3261 22.3: a UA
-   * may reuse a realm's credentials), as a header line, or undefined when nothing was answered
-   * yet. Saves a 401 round trip for the reg-event SUBSCRIBE sent right after a REGISTER; a
-   * registrar that no longer takes the nonce challenges again and is answered as usual.
+   * may reuse a realm's credentials), or undefined when nothing was answered yet. Saves a 401
+   * round trip for the reg-event SUBSCRIBE sent right after a REGISTER; a registrar that no
+   * longer takes the nonce challenges again, and sip.js's answer then replaces this header (it
+   * must be set as the header, not added as an extra one, or the retry would carry both).
    */
-  preemptive(request: RequestLike): string | undefined {
+  preemptive(request: RequestLike): { header: AuthorizationHeader; value: string } | undefined {
     const last = this.last;
     if (!last || !this.authenticate(request, last.challenge, undefined, last.header)) return undefined;
-    return `${last.header === "authorization" ? "Authorization" : "Proxy-Authorization"}: ${this.header}`;
+    return { header: last.header, value: this.header! };
   }
 
   authenticate(request: RequestLike, challenge: DigestChallenge, body?: string, header: AuthorizationHeader = "authorization"): boolean {

@@ -19,6 +19,7 @@ import type {
 } from "sip.js/lib/core/index.js";
 import type { Binding, RegEventState } from "../../shared/contract.js";
 import type { Clock } from "../clock.js";
+import type { AuthorizationHeader } from "./digest-auth.js";
 import type { Logger } from "../log.js";
 import type { RefreshPlanner } from "../policy/refresh-planner.js";
 import { decideTermination } from "../policy/reg-event-policy.js";
@@ -65,7 +66,7 @@ export class RegEventWatcher {
       expires: number;
       own: OwnIdentity;
       /** Pre-emptive credentials for the initial SUBSCRIBE (from the account's REGISTER challenge). */
-      preemptiveAuthorization?: (request: { method: string; ruri: unknown }) => string | undefined;
+      preemptiveAuthorization?: (request: { method: string; ruri: unknown }) => { header: AuthorizationHeader; value: string } | undefined;
     },
     private readonly deps: RegEventWatcherDeps,
     private readonly listener: RegEventListener,
@@ -83,15 +84,15 @@ export class RegEventWatcher {
     const gen = ++this.generation;
     const aor = UserAgent.makeURI(this.config.aor)!;
     const core = this.ua.userAgentCore;
-    const authorization = this.config.preemptiveAuthorization?.({ method: "SUBSCRIBE", ruri: aor });
     const message: OutgoingRequestMessage = core.makeOutgoingRequestMessage("SUBSCRIBE", aor, aor, aor, {}, [
       "Event: reg",
       ACCEPT,
       `Expires: ${this.config.expires}`,
       `Contact: ${this.ua.contact.toString()}`,
       ALLOW,
-      ...(authorization ? [authorization] : []),
     ]);
+    const authorization = this.config.preemptiveAuthorization?.({ method: "SUBSCRIBE", ruri: aor });
+    if (authorization) message.setHeader(authorization.header, authorization.value);
     this.listener.state("subscribing");
     const live = () => gen === this.generation && !this.stopped;
     const delegate: OutgoingSubscribeRequestDelegate = {

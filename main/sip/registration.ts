@@ -21,7 +21,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { RefreshPlanner } from "../policy/refresh-planner.js";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicyOptions } from "../policy/retry-policy.js";
-import { DigestCredentials } from "./digest-auth.js";
+import { DigestCredentials, type AuthorizationHeader } from "./digest-auth.js";
 import { readMinExpires, readRegisterOk, readRetryAfter } from "./register-response.js";
 import { instanceUrn } from "./instance-urn.js";
 import { RefreshTimer } from "./refresh-timer.js";
@@ -184,7 +184,7 @@ export class Registration {
   }
 
   /** Pre-emptive credentials for another request of this account (see DigestCredentials.preemptive). */
-  preemptiveAuthorization(request: { method: string; ruri: unknown }): string | undefined {
+  preemptiveAuthorization(request: { method: string; ruri: unknown }): { header: AuthorizationHeader; value: string } | undefined {
     return this.credentials?.preemptive(request);
   }
 
