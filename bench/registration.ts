@@ -83,7 +83,11 @@ export async function runRegwatch(registrar: Registrar, prefix: string, n: numbe
   // BENCH_PROFILE=DIR: each engine writes a V8 CPU profile there when it stops (how the
   // largest cost named in docs/benchmarks.md was found).
   const profile = process.env.BENCH_PROFILE;
-  const host = await startHeadlessHost({ args: ["--rate", "1000000"], logLevel: "warn", nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+  const host = await startHeadlessHost({
+    args: ["--rate", "1000000"],
+    logLevel: "warn",
+    nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+    // A profile is written only on a clean exit, and stopping 50,000 accounts takes a while.
     stopGraceMs: profile ? 120_000 : undefined,
   });
   try {
