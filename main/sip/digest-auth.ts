@@ -126,7 +126,9 @@ export class DigestCredentials {
     if (challenge.opaque !== undefined) params.push(`opaque="${challenge.opaque}"`);
     if (qop) params.push(`qop=${qop}`, `cnonce="${cnonce}"`, `nc=${nc}`);
     this.header = `Digest ${params.join(", ")}`;
-    this.last = { challenge, header };
+    // A copy: the parsed challenge's strings are slices of the whole 401, which would stay in
+    // memory with them (seen in a heap snapshot: one 401 text kept per account).
+    this.last = { challenge: JSON.parse(JSON.stringify(challenge)) as DigestChallenge, header };
     return true;
   }
 
