@@ -2,9 +2,9 @@
  * RFC 3261 17.1.2.2 / 17.2.2 over UDP, which sip.js leaves out (its Timer E and A are "FIXME"):
  * a client request is retransmitted from T1 (or the measured round trip to its destination,
  * when longer: see RttEstimator), doubling up to T2, until a final response or Timer F; after a
- * provisional response it goes on every T2. A request we already answered
- * (a retransmitted NOTIFY) is answered again from a cache instead of reaching sip.js, whose
- * server transactions end at once and would answer it with an error.
+ * provisional response it goes on every T2. A request we already answered (a retransmitted
+ * NOTIFY) is answered again from a cache instead of reaching sip.js, whose server transactions
+ * end at once and would answer it with an error.
  *
  * Pure bookkeeping with an injected `now`: the socket calls `due(now)` from a single tick timer,
  * so there is never a timer per transaction.
@@ -48,13 +48,8 @@ export class UdpReliability<D> {
   /** A request went out: retransmit it until told otherwise. ACK is never retransmitted. */
   requestSent(branch: string, method: string, text: string, to: D, now: number): void {
     if (method === "ACK") return;
-    const interval = this.timeoutFor(to);
+    const interval = this.estimatorFor(to).timeoutMs;
     this.pending.set(branch, { text, to, sentAt: now, nextAt: now + interval, interval, deadline: now + TRANSACTION_MS, retransmitted: false });
-  }
-
-  /** The first retransmission interval for a request to `to` now. */
-  private timeoutFor(to: D): number {
-    return this.rtt.get(this.destinationOf(to))?.timeoutMs ?? T1;
   }
 
   private estimatorFor(to: D): RttEstimator {
