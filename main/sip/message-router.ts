@@ -6,7 +6,7 @@
  * Detaching is O(1) (50,000 accounts stopping at quit must not scan every entry each): a
  * response whose endpoint has left is simply not routed, and its entry goes with the sweep.
  */
-import { routeKeyOf, topViaBranch, type RouteKey } from "./message-routing.js";
+import { detachedCopy, routeKeyOf, topViaBranch, type RouteKey } from "./message-routing.js";
 import { TRANSACTION_MS } from "./udp-reliability.js";
 
 export interface Routable {
@@ -40,8 +40,11 @@ export class MessageRouter<E extends Routable> {
   /** Remembers an outgoing request's branch; returns it (undefined for responses we send). */
   outgoing(endpoint: E, text: string, now: number): string | undefined {
     if (text.startsWith("SIP/2.0 ")) return undefined;
-    const branch = topViaBranch(text);
-    if (branch) this.byBranch.set(branch, { endpoint, at: now });
+    const found = topViaBranch(text);
+    if (!found) return undefined;
+    // The table keeps it for Timer F: a copy, not a slice that keeps the whole request text.
+    const branch = detachedCopy(found);
+    this.byBranch.set(branch, { endpoint, at: now });
     return branch;
   }
 

@@ -9,6 +9,7 @@
  * Pure bookkeeping with an injected `now`: the socket calls `due(now)` from a single tick timer,
  * so there is never a timer per transaction.
  */
+import { detachedCopy } from "./message-routing.js";
 import { RttEstimator } from "./rtt-estimator.js";
 
 export const T1 = 500;
@@ -72,7 +73,8 @@ export class UdpReliability<D> {
 
   /** We answered a request; a retransmission of it gets the same answer. */
   responseSent(branch: string, method: string, text: string, to: D, now: number): void {
-    this.answered.set(`${method} ${branch}`, { text, to, expiresAt: now + TRANSACTION_MS });
+    // Kept for Timer J: copies, since both are built of slices of the request they answer.
+    this.answered.set(detachedCopy(`${method} ${branch}`), { text: detachedCopy(text), to, expiresAt: now + TRANSACTION_MS });
   }
 
   /** The cached answer for a retransmitted request, if we have one. */
